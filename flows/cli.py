@@ -1,0 +1,229 @@
+"""The `review` command line. Thin: parse options, call a flow or a layer, print the outcome.
+
+Imports of Prefect, DuckDB and the sandbox stay inside the commands, so `review --help` is fast.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Keep a literature review's search statistics (PubMed, ClinicalTrials.gov) alive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Keep a literature review's search statistics (PubMed, ClinicalTrials.gov) alive."""
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """One line on stderr, then a non-zero exit (2 for usage errors, as Click does)."""
+    console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def sandbox(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback)."),
+    port: int = typer.Option(8765, help="Port; 0 picks a free one."),
+    faults: str = typer.Option("", help="Fault rules, e.g. 'studies:503#2;esearch:429(1)x3'."),
+    extra_studies: int = typer.Option(0, min=0, help="Extra matching CT.gov studies (benchmarks)."),
+    seed: int = typer.Option(20220429, help="Corpus seed."),
+    ctgov_rate: int = typer.Option(0, min=0, help="CT.gov requests/s per client (0: no limit)."),
+    no_ncbi_limit: bool = typer.Option(False, help="Do not enforce NCBI's 3 (10 with key) req/s."),
+) -> None:
+    """Run the offline stand-in for both APIs in the foreground (Ctrl-C stops it)."""
+    from sandbox.faults import FaultSpecError
+    from sandbox.server import SandboxServer
+
+    try:
+        server = SandboxServer(
+            host,
+            port,
+            seed=seed,
+            extra_studies=extra_studies,
+            faults=faults,
+            ncbi_rate_limit=not no_ncbi_limit,
+            ctgov_requests_per_second=ctgov_rate or None,
+        )
+    except FaultSpecError as exc:
+        raise fail(str(exc), 2) from None
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    console.print(f"ClinicalTrials.gov API v2: {server.ctgov_base_url}")
+    console.print(f"NCBI E-utilities:          {server.eutils_base_url}")
+    if faults:
+        console.print(f"faults: {faults}")
+    server.serve_forever()
+
+
+class Source(StrEnum):
+    all = "all"
+    pubmed = "pubmed"
+    ctgov = "ctgov"
+
+
+DB_OPTION = typer.Option(None, "--db", help="Warehouse file (default: $REVIEW_DB or the spec's).")
+SPEC_OPTION = typer.Option(None, "--spec", help="Review spec (default: review.toml).")
+
+
+@app.command()
+def refresh(
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+    source: Source = typer.Option(Source.all, help="Which API to harvest."),
+    full: bool = typer.Option(False, "--full", help="Harvest everything, not only changes."),
+) -> None:
+    """One run of the nightly flow against the configured APIs."""
+    summary = _run_refresh(source.value, full, spec, db)
+    _print_summary(summary)
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run, read-only."),
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+) -> None:
+    """Run a read-only SQL query on the published warehouse and print the result."""
+    import duckdb
+
+    from warehouse.db import WarehouseMissing, connect_read_only
+
+    try:
+        con = connect_read_only(_db_path(db, spec))
+    except WarehouseMissing as exc:
+        raise fail(str(exc)) from None
+    try:
+        cursor = con.execute(query)
+        rows = cursor.fetchall()
+        columns = [d[0] for d in cursor.description or []]
+    except duckdb.Error as exc:
+        raise fail(" ".join(str(exc).split())) from None
+    finally:
+        con.close()
+    table = Table(*columns, show_lines=False)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    Console().print(table)
+    console.print(f"{len(rows)} row(s)")
+
+
+@app.command()
+def status(db: Path = DB_OPTION, spec: Path = SPEC_OPTION, last: int = 10) -> None:
+    """The last runs from the ledger: when, what, how it ended and why."""
+    from warehouse.ledger import Ledger, ledger_path
+
+    runs = Ledger(ledger_path(_db_path(db, spec))).runs()[-last:]
+    if not runs:
+        console.print("no runs yet")
+        return
+    table = Table("run_id", "started_at", "status", "source", "requests", "retries",
+                  "rows_loaded", "error")
+    for run in runs:
+        table.add_row(*(str(run.get(k) if run.get(k) is not None else "") for k in
+                        ("run_id", "started_at", "status", "source", "requests", "retries",
+                         "rows_loaded", "error")))
+    Console().print(table)
+
+
+@app.command()
+def demo(
+    db: Path = DB_OPTION,
+    out: Path = typer.Option(Path("reports"), help="Where the report goes."),
+) -> None:
+    """Start the sandbox on a free port, refresh from it, and print the headline numbers."""
+    from sandbox.server import SandboxServer
+
+    console.print("starting the sandbox (offline stand-in for both APIs)...")
+    with SandboxServer(port=0) as server:
+        os.environ["CTGOV_BASE_URL"] = server.ctgov_base_url
+        os.environ["EUTILS_BASE_URL"] = server.eutils_base_url
+        console.print(f"sandbox on {server.url}; refreshing...")
+        summary = _run_refresh("all", False, None, db)
+    _print_summary(summary)
+    _print_headline(Path(summary["db"]))
+
+
+def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) -> dict:
+    from flows.settings import SpecError, load_settings
+
+    try:
+        load_settings(spec, db)  # a bad spec is a usage error, before Prefect starts
+    except SpecError as exc:
+        raise fail(str(exc), 2) from None
+    from flows.prefect_env import configure_prefect
+
+    configure_prefect()
+    from flows.refresh import refresh as refresh_flow
+    from warehouse.publish import RunInProgress
+
+    try:
+        return refresh_flow(source=source, full=full, spec=_opt(spec), db=_opt(db))
+    except RunInProgress as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # the ledger has the details; the user gets one line
+        from warehouse.runs import one_line
+
+        raise fail(f"refresh failed: {one_line(exc)}") from None
+
+
+def _print_summary(summary: dict) -> None:
+    console.print(
+        f"run {summary['run_id']}: {summary['status']}, {summary['requests']} requests "
+        f"({summary['retries']} retries), {summary['rows_loaded']} rows loaded"
+    )
+    console.print(f"warehouse: {summary['db']}")
+
+
+def _print_headline(db_path: Path) -> None:
+    from warehouse.db import connect_read_only
+
+    con = connect_read_only(db_path)
+    try:
+        rows = con.execute(
+            """select source, query_id, scope, total from mart.search_totals
+               qualify row_number() over (partition by source, query_id, scope
+                                          order by run_at desc) = 1
+               order by source, query_id, scope"""
+        ).fetchall()
+    finally:
+        con.close()
+    labels = {"ctgov": "trials (ClinicalTrials.gov)", "pubmed": "publications (PubMed)"}
+    for source, query_id, scope, total in rows:
+        when = "at the cut-off" if scope == "cutoff" else "now"
+        Console().print(f"{labels.get(source, source)} [{query_id}] {when}: {total:,}")
+
+
+def _db_path(db: Path | None, spec: Path | None) -> Path:
+    if db:
+        return db
+    from flows.settings import SpecError, load_settings
+
+    try:
+        return load_settings(spec).db_path
+    except SpecError:
+        return Path(os.environ.get("REVIEW_DB", "data/review.duckdb"))
+
+
+def _opt(path: Path | None) -> str | None:
+    return str(path) if path else None
+
+
+def main() -> None:  # pragma: no cover - the console script calls `app`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,29 @@
+"""Shared fixtures: the sandbox on a free loopback port. Tests never leave loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.server import SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """One clean sandbox for read-only tests (no faults, no NCBI rate limit)."""
+    with SandboxServer(port=0, ncbi_rate_limit=False) as server:
+        yield server
+
+
+@pytest.fixture
+def make_sandbox():
+    """A factory for sandboxes a test may break or change: faults, limits, corpus mutations."""
+    started: list[SandboxServer] = []
+
+    def make(**kwargs) -> SandboxServer:
+        server = SandboxServer(port=0, **kwargs).start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
