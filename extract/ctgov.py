@@ -1,0 +1,160 @@
+"""ClinicalTrials.gov API v2 client. Returns raw pages; knows nothing of the warehouse.
+
+Facts it is built on (shared/reference/README.md): pageSize is clamped to 1000; totalCount comes
+only on the first page and only with countTotal=true; a page can be empty, and a token can follow
+an exactly full last page; every follow-up page repeats the first page's parameters; 400/404 are
+text/plain; an unknown name in `fields` answers 500 every time, so that 500 is never retried.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import requests
+
+from extract.http import (
+    DEFAULT_TIMEOUT,
+    ApiError,
+    HttpClient,
+    RawResponse,
+    TransientError,
+    status_error,
+)
+
+DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
+MAX_PAGE_SIZE = 1000
+
+# What the warehouse reads, and nothing more (descriptions, eligibility and results are large).
+STUDY_FIELDS = (
+    "IdentificationModule",
+    "StatusModule",
+    "SponsorCollaboratorsModule",
+    "ConditionsModule",
+    "DesignModule",
+    "ArmsInterventionsModule",
+    "ContactsLocationsModule",
+    "ReferencesModule",
+    "ConditionBrowseModule",
+    "MiscInfoModule",
+)
+ID_FIELDS = ("NCTId",)
+
+
+@dataclass
+class StudiesPage:
+    """One answer of GET /studies: the raw response and what paging needs from it."""
+
+    raw: RawResponse
+    page_no: int
+    params: dict[str, str]  # as sent, without the token
+    studies: list[dict]
+    next_page_token: str | None
+    total_count: int | None
+
+
+class CtgovClient:
+    """GET /version and paged GET /studies against any base URL (real API, sandbox, test)."""
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        requests_per_second: float = 1.0,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        max_attempts: int = 6,
+        session: requests.Session | None = None,
+    ):
+        self.http = HttpClient(
+            base_url,
+            requests_per_second=requests_per_second,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            session=session,
+        )
+
+    @property
+    def stats(self):
+        return self.http.stats
+
+    def fetch_version(self) -> tuple[dict, RawResponse]:
+        raw = self.http.call("version", {}, _check_json_answer)
+        version = _parse_json(raw)
+        if "dataTimestamp" not in version:
+            raise TransientError(f"/version answered without dataTimestamp: {raw.url}")
+        return version, raw
+
+    def fetch_studies_page(
+        self,
+        params: dict[str, str],
+        *,
+        page_token: str | None = None,
+        page_no: int = 1,
+        count_total: bool = False,
+    ) -> StudiesPage:
+        sent = dict(params)
+        if count_total:
+            sent["countTotal"] = "true"
+        if page_token:
+            sent["pageToken"] = page_token
+        raw = self.http.call("studies", sent, _check_studies_answer)
+        body = _parse_json(raw)
+        if not isinstance(body.get("studies"), list):
+            raise TransientError(f"page without a 'studies' list: {raw.url}")
+        total = body.get("totalCount")
+        return StudiesPage(
+            raw=raw,
+            page_no=page_no,
+            params=dict(params),
+            studies=body["studies"],
+            next_page_token=body.get("nextPageToken") or None,
+            total_count=int(total) if total is not None else None,
+        )
+
+    def iter_studies_pages(self, params: dict[str, str]) -> Iterator[StudiesPage]:
+        """Every page of a query, the same parameters on each; totalCount asked on page 1 only.
+
+        Stops when there is no token or a page comes back empty (the trailing-token quirk).
+        """
+        params = {"pageSize": str(MAX_PAGE_SIZE), **params}
+        page = self.fetch_studies_page(params, count_total=True)
+        yield page
+        while page.next_page_token and page.studies:
+            page = self.fetch_studies_page(
+                params, page_token=page.next_page_token, page_no=page.page_no + 1
+            )
+            yield page
+
+    def fetch_total(self, params: dict[str, str]) -> tuple[int, RawResponse]:
+        """The API's own count for a query: one small request (NCT ids of one page)."""
+        small = {**params, "fields": ",".join(ID_FIELDS), "pageSize": "1"}
+        page = self.fetch_studies_page(small, count_total=True)
+        if page.total_count is None:
+            raise TransientError(f"countTotal asked but no totalCount in {page.raw.url}")
+        return page.total_count, page.raw
+
+
+def _check_json_answer(response: requests.Response) -> None:
+    if response.status_code != 200:
+        raise status_error(response, response.url)
+    content_type = response.headers.get("content-type", "")
+    if "json" not in content_type:
+        # an HTML maintenance page with a 200 is an outage, not data
+        raise TransientError(f"expected JSON, got {content_type or 'no content type'}")
+
+
+def _check_studies_answer(response: requests.Response) -> None:
+    if response.status_code == 500 and "field" in response.text[:300].lower():
+        raise ApiError(f"HTTP 500, the API rejects a `fields` name: {response.text[:200]}")
+    _check_json_answer(response)
+
+
+def _parse_json(raw: RawResponse) -> dict:
+    try:
+        body = json.loads(raw.body)
+    except ValueError:
+        raise TransientError(f"unparsable JSON ({len(raw.body)} bytes) from {raw.url}") from None
+    if not isinstance(body, dict):
+        raise TransientError(f"expected a JSON object from {raw.url}")
+    return body

@@ -1,0 +1,167 @@
+"""The nightly flow: harvest -> build -> check -> publish, one run at a time.
+
+Wiring only: the HTTP is in extract/, the files and SQL in warehouse/ and transform/. Each step
+is a named Prefect task so a run's progress and failures show in Prefect's UI and logs.
+"""
+
+from __future__ import annotations
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
+
+from extract.ctgov import CtgovClient
+from extract.ctgov_harvest import QueryState, harvest_query
+from flows.settings import Settings, load_settings
+from warehouse import build as wh
+from warehouse.db import connect_build
+from warehouse.landing import LandingZone
+from warehouse.ledger import ledger_path, runs_view_sql
+from warehouse.publish import publish, start_build
+from warehouse.runs import RunHandle, recorded_run
+from warehouse.state import PublishedState, read_published_state
+
+SOURCES = ("all", "pubmed", "ctgov")
+
+
+@task(name="harvest_ctgov", cache_policy=NONE)
+def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, full: bool) -> dict:
+    logger = get_run_logger()
+    client = CtgovClient(
+        settings.ctgov_base_url,
+        requests_per_second=settings.ctgov_requests_per_second,
+        timeout=(5.0, settings.ctgov_timeout_seconds),
+    )
+    landing = LandingZone(run.landing_dir)
+    try:
+        version, raw = client.fetch_version()
+        stamp = version["dataTimestamp"]
+        if not full and stamp == state.ctgov_data_timestamp:
+            logger.info("ClinicalTrials.gov data unchanged since %s: nothing to harvest", stamp)
+            return {"skipped": True, "data_timestamp": stamp}
+        landing.save_ctgov_version(version, raw)
+        queries = {}
+        for query in settings.ctgov_queries:
+            queries[query.id] = _harvest_one(client, settings, landing, query, state, full, stamp)
+            logger.info("ctgov %s: %s", query.id, queries[query.id])
+        return {"skipped": False, "data_timestamp": stamp, "queries": queries}
+    finally:
+        run.requests += client.stats.requests
+        run.retries += client.stats.retries
+
+
+def _harvest_one(client, settings, landing, query, state, full, stamp) -> dict:
+    logger = get_run_logger()
+    known = state.ctgov_known_ids.get(query.id)
+    previous = None
+    if not full and known is not None and query.id in state.ctgov_watermarks:
+        previous = QueryState(known, state.ctgov_watermarks[query.id])
+
+    def save_page(purpose, page):
+        landing.save_ctgov_page(query.id, purpose, page, stamp)
+        logger.info("ctgov %s %s page %d: %d studies", query.id, purpose, page.page_no,
+                    len(page.studies))
+
+    def save_total(scope, total, raw):
+        landing.save_ctgov_total(query.id, scope, total, raw)
+
+    result = harvest_query(client, query.params, settings.cutoff, previous, save_page, save_total)
+    return {"mode": result.mode, "studies": result.studies, "total": result.current_total}
+
+
+@task(name="build", cache_policy=NONE)
+def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> dict:
+    run.build_file = start_build(settings.db_path, run.run_id)
+    con = connect_build(run.build_file)
+    try:
+        wh.migrate(con)
+        wh.prepare(con, _run_vars(settings, run, state, harvested))
+        landing = LandingZone(run.landing_dir)
+        run.rows_loaded += wh.load_ctgov_landing(con, landing, run.run_id)
+        written = wh.run_models(con)
+        con.execute(runs_view_sql(ledger_path(settings.db_path)))
+        con.execute(
+            "insert into ops.published_run values (?, ?, now(), ?, ?)",
+            [run.run_id, state.run_seq + 1, run.source, _ctgov_stamp(harvested)],
+        )
+        con.execute("checkpoint")
+        return written
+    finally:
+        con.close()
+
+
+@task(name="check", cache_policy=NONE)
+def check(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> None:
+    con = connect_build(run.build_file)
+    try:
+        wh.prepare(con, _run_vars(settings, run, state, harvested))
+        wh.run_checks(con)
+    finally:
+        con.close()
+
+
+@task(name="publish", cache_policy=NONE)
+def publish_warehouse(settings: Settings, run: RunHandle) -> str:
+    publish(run.build_file, settings.db_path)
+    run.build_file = None
+    return str(settings.db_path)
+
+
+@flow(name="refresh")
+def refresh(
+    source: str = "all", full: bool = False, spec: str | None = None, db: str | None = None
+) -> dict:
+    """One run of the nightly refresh against the configured APIs."""
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    settings = load_settings(spec, db)
+    params = {"source": source, "full": full, "spec": str(settings.spec_path)}
+    scrub = _scrubber(settings)
+    with recorded_run(settings.db_path, source, params, scrub) as run:
+        state = read_published_state(settings.db_path)
+        harvested = {}
+        if source in ("all", "ctgov") and settings.ctgov_queries:
+            harvested["ctgov"] = harvest_ctgov(settings, run, state, full)
+        run.details["harvest"] = harvested
+        if all(h.get("skipped") for h in harvested.values()):
+            run.status = "skipped"
+            return _summary(run, settings)
+        run.details["models"] = build(settings, run, state, harvested)
+        check(settings, run, state, harvested)
+        publish_warehouse(settings, run)
+        return _summary(run, settings)
+
+
+def _run_vars(settings, run, state, harvested) -> wh.RunVars:
+    return wh.RunVars(
+        run_id=run.run_id,
+        run_seq=state.run_seq + 1,
+        run_at=run.started_at,
+        cutoff=settings.cutoff.isoformat(),
+        data_timestamp=_ctgov_stamp(harvested) or state.ctgov_data_timestamp,
+    )
+
+
+def _ctgov_stamp(harvested: dict) -> str | None:
+    ctgov = harvested.get("ctgov") or {}
+    return None if ctgov.get("skipped") else ctgov.get("data_timestamp")
+
+
+def _scrubber(settings: Settings):
+    key = settings.ncbi_api_key
+
+    def scrub(text: str) -> str:
+        return text.replace(key, "***") if key else text
+
+    return scrub
+
+
+def _summary(run: RunHandle, settings: Settings) -> dict:
+    return {
+        "run_id": run.run_id,
+        "status": run.status,
+        "db": str(settings.db_path),
+        "requests": run.requests,
+        "retries": run.retries,
+        "rows_loaded": run.rows_loaded,
+        "harvest": run.details.get("harvest", {}),
+    }

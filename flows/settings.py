@@ -1,0 +1,216 @@
+"""The review spec (review.toml) and the environment, read and checked once, before any work.
+
+A bad spec is a usage error: the CLI exits 2 with a message naming the key, and nothing is
+touched. Environment variables override the file (DESIGN.md, "Contracts").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+DEFAULT_SPEC = Path("review.toml")
+CTGOV_QUERY_KEYS = {"query.cond", "query.term", "query.intr", "query.titles", "query.locn",
+                    "query.spons", "query.outc", "query.id", "filter.overallStatus",
+                    "filter.ids", "filter.advanced"}
+ALLOWED = {
+    "review": {"id", "title", "cutoff"},
+    "pubmed": {"queries", "base_url", "tool", "email", "efetch_batch_size",
+               "requests_per_second", "timeout_seconds"},
+    "ctgov": {"queries", "base_url", "requests_per_second", "page_size", "timeout_seconds"},
+    "schedule": {"cron", "timezone"},
+    "warehouse": {"path"},
+}
+_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+class SpecError(ValueError):
+    """The spec or the environment is unusable; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class CtgovQuery:
+    id: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PubmedQuery:
+    id: str
+    term: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    spec_path: Path
+    review_id: str
+    title: str
+    cutoff: date
+    db_path: Path
+    ctgov_queries: tuple[CtgovQuery, ...] = ()
+    pubmed_queries: tuple[PubmedQuery, ...] = ()
+    ctgov_base_url: str = "https://clinicaltrials.gov/api/v2"
+    ctgov_requests_per_second: float = 1.0
+    ctgov_timeout_seconds: float = 60.0
+    eutils_base_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+    pubmed_tool: str = "review-stats"
+    ncbi_email: str | None = None
+    ncbi_api_key: str | None = field(default=None, repr=False)  # never printed
+    efetch_batch_size: int = 500
+    schedule_cron: str = "0 2 * * *"
+    schedule_timezone: str = "America/New_York"
+
+
+def load_settings(
+    spec_path: Path | str | None = None,
+    db_path: Path | str | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    env = dict(os.environ if env is None else env)
+    path = Path(spec_path) if spec_path else DEFAULT_SPEC
+    spec = _read_toml(path)
+    _check_keys(spec)
+    review = spec.get("review", {})
+    ctgov, pubmed = spec.get("ctgov", {}), spec.get("pubmed", {})
+    settings = Settings(
+        spec_path=path,
+        review_id=_identifier(review.get("id", "review"), "review.id"),
+        title=str(review.get("title", "")),
+        cutoff=_date(review.get("cutoff"), "review.cutoff"),
+        db_path=Path(db_path or env.get("REVIEW_DB")
+                     or spec.get("warehouse", {}).get("path", "data/review.duckdb")),
+        ctgov_queries=tuple(_ctgov_queries(ctgov.get("queries", []))),
+        pubmed_queries=tuple(_pubmed_queries(pubmed.get("queries", []))),
+        ctgov_base_url=env.get("CTGOV_BASE_URL") or ctgov.get("base_url", Settings.ctgov_base_url),
+        ctgov_requests_per_second=_positive(ctgov.get("requests_per_second", 1.0),
+                                            "ctgov.requests_per_second"),
+        ctgov_timeout_seconds=_positive(ctgov.get("timeout_seconds", 60.0),
+                                        "ctgov.timeout_seconds"),
+        eutils_base_url=env.get("EUTILS_BASE_URL")
+        or pubmed.get("base_url", Settings.eutils_base_url),
+        pubmed_tool=str(pubmed.get("tool", "review-stats")),
+        ncbi_email=env.get("NCBI_EMAIL") or pubmed.get("email"),
+        ncbi_api_key=env.get("NCBI_API_KEY") or None,
+        efetch_batch_size=int(_positive(pubmed.get("efetch_batch_size", 500),
+                                        "pubmed.efetch_batch_size")),
+        schedule_cron=str(spec.get("schedule", {}).get("cron", Settings.schedule_cron)),
+        schedule_timezone=str(spec.get("schedule", {}).get("timezone",
+                                                           Settings.schedule_timezone)),
+    )
+    if not settings.ctgov_queries and not settings.pubmed_queries:
+        raise SpecError(f"{path}: no queries: add [[ctgov.queries]] or [[pubmed.queries]]")
+    return settings
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"spec file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _check_keys(spec: dict) -> None:
+    for section, value in spec.items():
+        if section not in ALLOWED:
+            raise SpecError(f"unknown section [{section}] (known: {', '.join(sorted(ALLOWED))})")
+        if not isinstance(value, dict):
+            raise SpecError(f"[{section}] must be a table")
+        unknown = set(value) - ALLOWED[section]
+        if unknown:
+            raise SpecError(f"unknown key {section}.{sorted(unknown)[0]}")
+
+
+def _ctgov_queries(items: list) -> list[CtgovQuery]:
+    queries = []
+    for i, item in enumerate(_tables(items, "ctgov.queries")):
+        where = f"ctgov.queries[{i}]"
+        qid = _identifier(item.get("id"), f"{where}.id")
+        params = {k: v for k, v in item.items() if k != "id"}
+        unknown = set(params) - CTGOV_QUERY_KEYS
+        if unknown:
+            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+        if not any(str(v).strip() for k, v in params.items() if k.startswith("query.")):
+            raise SpecError(f"{where} ({qid}): empty query: give at least one query.* term")
+        for key, value in params.items():
+            if not isinstance(value, str) or not value.strip():
+                raise SpecError(f"{where}.{key} must be a non-empty string")
+            if key.startswith("query."):
+                _balanced(value, f"{where}.{key}")
+        if "filter.ids" in params:
+            _nct_ids(params["filter.ids"], f"{where}.filter.ids")
+        queries.append(CtgovQuery(qid, {k: v.strip() for k, v in params.items()}))
+    _unique([q.id for q in queries], "ctgov.queries")
+    return queries
+
+
+def _pubmed_queries(items: list) -> list[PubmedQuery]:
+    queries = []
+    for i, item in enumerate(_tables(items, "pubmed.queries")):
+        where = f"pubmed.queries[{i}]"
+        unknown = set(item) - {"id", "term"}
+        if unknown:
+            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+        term = item.get("term")
+        if not isinstance(term, str) or not term.strip():
+            raise SpecError(f"{where}.term: empty query")
+        _balanced(term, f"{where}.term")
+        queries.append(PubmedQuery(_identifier(item.get("id"), f"{where}.id"), term.strip()))
+    _unique([q.id for q in queries], "pubmed.queries")
+    return queries
+
+
+def _tables(items, where: str) -> list[dict]:
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        raise SpecError(f"{where} must be an array of tables ([[{where}]])")
+    return items
+
+
+def _identifier(value, where: str) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise SpecError(f"{where} must be a lower-case identifier like 'msc_liver', got {value!r}")
+    return value
+
+
+def _date(value, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise SpecError(f"{where}: bad date {value!r} (expected YYYY-MM-DD)") from None
+
+
+def _positive(value, where: str) -> float:
+    if not isinstance(value, int | float) or value <= 0:
+        raise SpecError(f"{where} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _balanced(text: str, where: str) -> None:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0 or text.count('"') % 2:
+        raise SpecError(f"{where}: unbalanced parentheses or quotes in {text!r}")
+
+
+def _nct_ids(text: str, where: str) -> None:
+    for nct in re.split(r"[\s,|]+", text.strip()):
+        if not re.fullmatch(r"NCT\d{8}", nct):
+            raise SpecError(f"{where}: invalid NCT id {nct!r} (expected NCT followed by 8 digits)")
+
+
+def _unique(ids: list[str], where: str) -> None:
+    seen = set()
+    for qid in ids:
+        if qid in seen:
+            raise SpecError(f"{where}: duplicate id {qid!r}")
+        seen.add(qid)

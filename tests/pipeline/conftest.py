@@ -1,0 +1,69 @@
+"""Fixtures for running the real `refresh` flow against the sandbox, on a temporary Prefect."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SPEC = """
+[review]
+id = "msc_liver"
+title = "test review"
+cutoff = 2022-04-29
+
+[[ctgov.queries]]
+id = "msc_liver"
+"query.term" = "mesenchymal stem cell AND liver diseases"
+
+[ctgov]
+requests_per_second = 200.0
+timeout_seconds = 2.0
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect server for the whole session (it takes 10-20 s to start)."""
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fast_backoff(monkeypatch):
+    """Retries keep their logic but not their minutes of waiting."""
+    from tenacity import wait_fixed
+
+    import extract.http
+
+    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
+    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05, raising=False)
+
+
+@pytest.fixture
+def spec_file(tmp_path) -> Path:
+    path = tmp_path / "review.toml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def refresh_against(monkeypatch, spec_file, tmp_path):
+    """Run the flow against a given sandbox; returns the flow's summary."""
+    from flows.refresh import refresh
+
+    db = tmp_path / "data" / "review.duckdb"
+
+    def run(server, **kwargs):
+        monkeypatch.setenv("CTGOV_BASE_URL", server.ctgov_base_url)
+        monkeypatch.setenv("EUTILS_BASE_URL", server.eutils_base_url)
+        kwargs.setdefault("source", "ctgov")
+        return refresh(spec=str(spec_file), db=str(kwargs.pop("db", db)), **kwargs)
+
+    run.db = db
+    return run

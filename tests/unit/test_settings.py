@@ -1,0 +1,72 @@
+"""The review spec is checked before anything runs; each problem is named."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.settings import SpecError, load_settings
+
+ROOT = Path(__file__).parents[2]
+
+
+def write(tmp_path, text: str) -> Path:
+    path = tmp_path / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """
+[review]
+id = "r"
+cutoff = 2022-04-29
+[[pubmed.queries]]
+id = "q"
+term = "liver[ti]"
+"""
+
+
+def test_the_default_spec_loads():
+    settings = load_settings(ROOT / "review.toml", env={})
+    assert settings.cutoff == date(2022, 4, 29)
+    assert settings.pubmed_queries[0].term.startswith("mesenchymal stem cell OR")
+    assert settings.ctgov_queries[0].params == {
+        "query.term": "mesenchymal stem cell AND liver diseases"
+    }
+
+
+def test_environment_overrides_the_file(tmp_path):
+    env = {"CTGOV_BASE_URL": "http://127.0.0.1:9/api/v2", "REVIEW_DB": str(tmp_path / "x.db"),
+           "NCBI_API_KEY": "k3y"}
+    settings = load_settings(write(tmp_path, GOOD), env=env)
+    assert settings.ctgov_base_url == "http://127.0.0.1:9/api/v2"
+    assert settings.db_path == tmp_path / "x.db"
+    assert "k3y" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[review\nid=", "not valid TOML"),
+        (GOOD + "\n[extra]\nx = 1\n", "unknown section [extra]"),
+        (GOOD.replace("cutoff", "cutof"), "unknown key review.cutof"),
+        (GOOD.replace("2022-04-29", '"2022-13-01"'), "bad date"),
+        (GOOD.replace('term = "liver[ti]"', 'term = "  "'), "empty query"),
+        (GOOD.replace('term = "liver[ti]"', 'term = "(liver[ti]"'), "unbalanced"),
+        (GOOD + '[[ctgov.queries]]\nid = "c"\n"filter.ids" = "NCT123"\n"query.term" = "x"\n',
+         "invalid NCT id 'NCT123'"),
+        (GOOD + '[[ctgov.queries]]\nid = "c"\n"filter.ids" = "NCT01220492"\n', "empty query"),
+        (GOOD + '[[ctgov.queries]]\nid = "c"\n"query.bogus" = "x"\n', "unknown key"),
+        ('[review]\nid = "r"\ncutoff = 2022-04-29\n', "no queries"),
+    ],
+)
+def test_bad_specs_name_the_problem(tmp_path, text, message):
+    with pytest.raises(SpecError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        load_settings(write(tmp_path, text), env={})
+
+
+def test_missing_spec_file(tmp_path):
+    with pytest.raises(SpecError, match="not found"):
+        load_settings(tmp_path / "nope.toml", env={})

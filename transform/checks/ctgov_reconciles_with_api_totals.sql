@@ -1,0 +1,31 @@
+-- The warehouse's distinct matching studies equal the API's own totalCount for the query, now
+-- and at the cut-off (first posted on or before it). Only for queries this run harvested.
+with api as (
+    select query_id, scope, total
+    from raw.ctgov_total
+    where run_id = getvariable('run_id')
+),
+
+warehouse as (
+    select query_id, scope, sum(trials) as trials
+    from (
+        select m.query_id, 'current' as scope, count(*) as trials
+        from core.ctgov_query_match as m group by m.query_id
+        union all
+        select m.query_id, 'cutoff', count(*)
+        from core.ctgov_query_match as m
+        inner join core.ctgov_study as s using (nct_id)
+        where s.first_post_date <= cast(getvariable('cutoff') as date)
+        group by m.query_id
+    )
+    group by query_id, scope
+),
+
+final as (
+    select api.query_id, api.scope, api.total as api_total, coalesce(w.trials, 0) as warehouse
+    from api
+    left join warehouse as w using (query_id, scope)
+    where api.total <> coalesce(w.trials, 0)
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- materialized: table
+-- One row per intervention of a study (name, type, description, other names).
+with studies as (
+    select nct_id, record from core.ctgov_study
+),
+
+interventions as (
+    select
+        nct_id,
+        unnest(cast(
+            record -> '$.protocolSection.armsInterventionsModule.interventions' as json[]
+        )) as intervention
+    from studies
+),
+
+final as (
+    select
+        nct_id,
+        intervention ->> 'name' as name,
+        intervention ->> 'type' as type,
+        intervention ->> 'description' as description,
+        array_to_string(cast(intervention -> 'otherNames' as varchar[]), '|') as other_names
+    from interventions
+)
+
+select * from final

@@ -1,0 +1,48 @@
+-- materialized: table
+-- Fig. 1B: trials of each query by country, now ('current') and as of the spec's cut-off
+-- ('cutoff': first posted on or before it). A trial counts once per distinct country among its
+-- sites; sites without a country add nothing; a trial with no site naming a country counts
+-- once as 'Unknown'.
+with matches as (
+    select query_id, nct_id from core.ctgov_query_match
+),
+
+studies as (
+    select nct_id, first_post_date from core.ctgov_study
+),
+
+scoped as (
+    select query_id, 'current' as scope, nct_id from matches
+    union all
+    select matches.query_id, 'cutoff' as scope, matches.nct_id
+    from matches
+    inner join studies using (nct_id)
+    where studies.first_post_date <= cast(getvariable('cutoff') as date)
+),
+
+study_countries as (
+    select distinct nct_id, country_code, country
+    from core.ctgov_location
+    where country_raw is not null
+),
+
+with_country as (
+    select scoped.query_id, scoped.scope, scoped.nct_id, c.country_code, c.country
+    from scoped
+    inner join study_countries as c using (nct_id)
+),
+
+without_country as (
+    select query_id, scope, nct_id, null as country_code, 'Unknown' as country
+    from scoped
+    where nct_id not in (select nct_id from study_countries)
+),
+
+final as (
+    select query_id, scope, country_code, country, count(distinct nct_id) as trials
+    from (select * from with_country union all select * from without_country)
+    group by query_id, scope, country_code, country
+    order by query_id, scope, trials desc, country
+)
+
+select * from final

@@ -1,0 +1,81 @@
+"""The landing zone: raw pages written to disk as they arrive, loaded into `raw.*` in one go.
+
+Writing pages to files (not holding them in memory) keeps a 100,000-study harvest within a
+small, flat memory budget, and lets DuckDB's own JSON reader do the loading. Studies are one
+JSON object per line: DuckDB caps a single JSON object at 16 MiB, and a page of 1,000 large
+records can pass that.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from extract.ctgov import StudiesPage
+from extract.http import RawResponse
+
+
+class LandingZone:
+    def __init__(self, root: Path):
+        self.root = root
+        (self.root / "ctgov_studies").mkdir(parents=True, exist_ok=True)
+        self.pages = 0
+        self.records = 0
+
+    # --- ClinicalTrials.gov -------------------------------------------------------------
+    def save_ctgov_page(
+        self, query_id: str, purpose: str, page: StudiesPage, data_timestamp: str
+    ) -> None:
+        """purpose: 'harvest' (full records), 'delta' (changed records), 'sweep' (ids only)."""
+        name = f"{query_id}.{purpose}.{page.page_no:05d}.ndjson"
+        with (self.root / "ctgov_studies" / name).open("w", encoding="utf-8") as fh:
+            for study in page.studies:
+                fh.write(json.dumps(study, ensure_ascii=False, separators=(",", ":")))
+                fh.write("\n")
+        self._append_meta(
+            "ctgov_pages.jsonl",
+            {
+                "query_id": query_id,
+                "purpose": purpose,
+                "page_no": page.page_no,
+                "file_name": name,
+                "n_studies": len(page.studies),
+                "total_count": page.total_count,
+                "next_page_token": page.next_page_token,
+                "data_timestamp": data_timestamp,
+                **_request_meta(page.raw),
+            },
+        )
+        self.pages += 1
+        self.records += len(page.studies)
+
+    def save_ctgov_total(self, query_id: str, scope: str, total: int, raw: RawResponse) -> None:
+        """The API's own count for a query and scope; the checks reconcile against it."""
+        self._append_meta(
+            "ctgov_totals.jsonl",
+            {"query_id": query_id, "scope": scope, "total": total, **_request_meta(raw)},
+        )
+        self.pages += 1
+
+    def save_ctgov_version(self, version: dict, raw: RawResponse) -> None:
+        self._append_meta("ctgov_version.jsonl", {**version, **_request_meta(raw)})
+
+    # --- shared -----------------------------------------------------------------------
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def has(self, name: str) -> bool:
+        target = self.root / name
+        return target.exists() and (target.is_file() or any(target.iterdir()))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _append_meta(self, file_name: str, row: dict) -> None:
+        with (self.root / file_name).open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, default=str) + "\n")
+
+
+def _request_meta(raw: RawResponse) -> dict:
+    return {"url": raw.url, "fetched_at": raw.fetched_at.isoformat(), "bytes": len(raw.body)}

@@ -1,0 +1,79 @@
+-- The tables a run appends to: raw landing tables and incremental core/mart tables.
+-- Idempotent; run on every build file before loading (new columns are added here).
+
+create table if not exists raw.ctgov_version (
+    run_id varchar not null,
+    api_version varchar,
+    data_timestamp varchar not null,
+    url varchar,
+    fetched_at timestamptz
+);
+
+create table if not exists raw.ctgov_page (
+    run_id varchar not null,
+    query_id varchar not null,
+    purpose varchar not null,          -- harvest, delta, changed, sweep, by_id
+    page_no integer not null,
+    file_name varchar,
+    n_studies integer not null,
+    total_count bigint,
+    next_page_token varchar,
+    data_timestamp varchar,
+    url varchar not null,              -- without secrets
+    fetched_at timestamptz not null,
+    bytes bigint
+);
+
+create table if not exists raw.ctgov_study (
+    run_id varchar not null,
+    query_id varchar not null,
+    purpose varchar not null,
+    page_no integer not null,
+    nct_id varchar,
+    record json not null               -- the study object exactly as the API sent it
+);
+
+create table if not exists raw.ctgov_total (
+    run_id varchar not null,
+    query_id varchar not null,
+    scope varchar not null,            -- current, cutoff
+    total bigint not null,
+    url varchar not null,
+    fetched_at timestamptz not null
+);
+
+create table if not exists core.ctgov_study_version (
+    nct_id varchar not null,
+    content_hash varchar not null,
+    run_id varchar not null,
+    observed_at timestamp not null,    -- the API's dataTimestamp when this version was seen
+    overall_status varchar,
+    enrollment integer,
+    last_update_post_date_text varchar,
+    record json not null
+);
+
+create table if not exists core.ctgov_membership_event (
+    query_id varchar not null,
+    nct_id varchar not null,
+    in_query boolean not null,
+    run_id varchar not null,
+    run_seq bigint not null
+);
+
+create table if not exists mart.search_totals (
+    run_id varchar not null,
+    run_at timestamptz not null,
+    source varchar not null,
+    query_id varchar not null,
+    scope varchar not null,
+    total bigint not null
+);
+
+create table if not exists ops.published_run (
+    run_id varchar not null,
+    run_seq bigint not null,
+    published_at timestamptz not null,
+    source varchar not null,
+    ctgov_data_timestamp varchar
+);

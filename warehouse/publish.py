@@ -1,0 +1,108 @@
+"""Single-writer runs and the atomic swap of the published file.
+
+A run holds an exclusive lock beside the warehouse for its whole life (flock: the kernel drops
+it when the process dies, so a killed run never blocks the next). It writes a build file next
+to the published one and publishes with os.replace: readers see the old file or the new one,
+never a half-built one, and a reader holding the old file open keeps its snapshot.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+from warehouse.db import create_empty
+
+
+class RunInProgress(RuntimeError):
+    """Another refresh holds the warehouse; this one refuses rather than wait forever."""
+
+
+class RefreshLock:
+    def __init__(self, db_path: Path):
+        self.path = db_path.with_name(db_path.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> RefreshLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise RunInProgress(
+                f"another refresh is running on {self.path.with_suffix('')} ({holder}); "
+                "try again when it has finished"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> RefreshLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def build_path(db_path: Path, run_id: str) -> Path:
+    return db_path.with_name(f"{db_path.name}.building-{run_id}")
+
+
+def landing_root(db_path: Path, run_id: str) -> Path:
+    return db_path.parent / "landing" / run_id
+
+
+def start_build(db_path: Path, run_id: str) -> Path:
+    """A copy of the published file (or a new, empty warehouse) to write this run into."""
+    target = build_path(db_path, run_id)
+    if db_path.exists():
+        shutil.copyfile(db_path, target)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        create_empty(target)
+    return target
+
+
+def publish(build_file: Path, db_path: Path) -> None:
+    """Make the build file the published warehouse, durably and atomically."""
+    _fsync(build_file)
+    os.replace(build_file, db_path)
+    _fsync(db_path.parent)
+
+
+def discard(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Build files and landing zones of runs that died (call only while holding the lock)."""
+    removed = []
+    for stale in db_path.parent.glob(f"{db_path.name}.building-*"):
+        stale.unlink(missing_ok=True)
+        removed.append(stale)
+    landing = db_path.parent / "landing"
+    if landing.exists():
+        for stale in landing.iterdir():
+            shutil.rmtree(stale, ignore_errors=True)
+            removed.append(stale)
+    return removed
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
