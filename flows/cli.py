@@ -139,6 +139,17 @@ def status(db: Path = DB_OPTION, spec: Path = SPEC_OPTION, last: int = 10) -> No
 
 
 @app.command()
+def report(
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+    out: Path = typer.Option(Path("reports"), help="Where the report goes."),
+) -> None:
+    """Draw Fig. 1 and write the HTML report from the published warehouse."""
+    index = _write_report(db, spec, out)
+    console.print(f"report: {index}")
+
+
+@app.command()
 def demo(
     db: Path = DB_OPTION,
     out: Path = typer.Option(Path("reports"), help="Where the report goes."),
@@ -154,6 +165,43 @@ def demo(
         summary = _run_refresh("all", False, None, db)
     _print_summary(summary)
     _print_headline(Path(summary["db"]))
+    index = _write_report(Path(summary["db"]), None, out)
+    console.print(f"report: {index.resolve()}")
+
+
+def _write_report(db: Path | None, spec: Path | None, out: Path) -> Path:
+    from flows.settings import SpecError, load_settings
+    from report import build_report
+    from warehouse.db import WarehouseMissing
+
+    try:
+        settings = load_settings(spec, db)
+    except SpecError as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        return build_report(settings.db_path, out, cutoff=settings.cutoff,
+                            title=settings.title, paper=settings.paper)
+    except WarehouseMissing as exc:
+        raise fail(str(exc)) from None
+
+
+@app.command()
+def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
+    """Serve the nightly deployment (needs `prefect server start` and PREFECT_API_URL)."""
+    from flows.settings import SpecError, load_settings
+
+    try:
+        settings = load_settings(spec, db)
+    except SpecError as exc:
+        raise fail(str(exc), 2) from None
+    from flows.prefect_env import configure_prefect
+    from flows.serve import NoPrefectServer, serve_nightly
+
+    configure_prefect()
+    try:
+        serve_nightly(settings)
+    except NoPrefectServer as exc:
+        raise fail(str(exc)) from None
 
 
 def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) -> dict:
@@ -203,7 +251,8 @@ def _print_headline(db_path: Path) -> None:
     labels = {"ctgov": "trials (ClinicalTrials.gov)", "pubmed": "publications (PubMed)"}
     for source, query_id, scope, total in rows:
         when = "at the cut-off" if scope == "cutoff" else "now"
-        Console().print(f"{labels.get(source, source)} [{query_id}] {when}: {total:,}")
+        Console().print(f"{labels.get(source, source)} [{query_id}] {when}: {total:,}",
+                        markup=False, highlight=False)
 
 
 def _db_path(db: Path | None, spec: Path | None) -> Path:

@@ -16,5 +16,7 @@ def configure_prefect() -> None:
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
+    # no internet here, and a nightly job has no business phoning home
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # the CLI prints its own summary; Prefect's INFO lines are the progress report
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")

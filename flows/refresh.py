@@ -6,13 +6,18 @@ is a named Prefect task so a run's progress and failures show in Prefect's UI an
 
 from __future__ import annotations
 
+from datetime import date
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from extract.ctgov import CtgovClient
 from extract.ctgov_harvest import QueryState, harvest_query
+from extract.eutils import EutilsClient
+from extract.pubmed_harvest import harvest_pubmed_query
 from flows.settings import Settings, load_settings
 from warehouse import build as wh
+from warehouse import load
 from warehouse.db import connect_build
 from warehouse.landing import LandingZone
 from warehouse.ledger import ledger_path, runs_view_sql
@@ -68,6 +73,50 @@ def _harvest_one(client, settings, landing, query, state, full, stamp) -> dict:
     return {"mode": result.mode, "studies": result.studies, "total": result.current_total}
 
 
+@task(name="harvest_pubmed", cache_policy=NONE)
+def harvest_pubmed(settings: Settings, run: RunHandle) -> dict:
+    logger = get_run_logger()
+    client = EutilsClient(
+        settings.eutils_base_url,
+        api_key=settings.ncbi_api_key,
+        email=settings.ncbi_email,
+        tool=settings.pubmed_tool,
+        requests_per_second=settings.pubmed_requests_per_second,
+        timeout=(5.0, settings.pubmed_timeout_seconds),
+    )
+    landing = LandingZone(run.landing_dir)
+    try:
+        queries = {}
+        for query in settings.pubmed_queries:
+            queries[query.id] = _harvest_pubmed_one(client, settings, landing, query, logger)
+        return {"skipped": False, "queries": queries,
+                "requests_by_endpoint": dict(client.stats.by_endpoint)}
+    finally:
+        run.requests += client.stats.requests
+        run.retries += client.stats.retries
+
+
+def _harvest_pubmed_one(client, settings, landing, query, logger) -> dict:
+    def save_search(scope, result):
+        landing.save_pubmed_search(query.id, scope, result)
+        logger.info("pubmed %s %s: %d records", query.id, scope, result.count)
+
+    def save_year_count(scope, year, result):
+        landing.save_pubmed_year_count(query.id, scope, year, result)
+
+    def save_articles(batch_no, raw, articles):
+        landing.save_pubmed_articles(query.id, batch_no, raw, articles)
+        logger.info("pubmed %s records batch %d: %d articles", query.id, batch_no,
+                    len(articles))
+
+    summary = harvest_pubmed_query(
+        client, query.term, settings.cutoff, date.today().year,
+        save_search, save_year_count, save_articles,
+        batch_size=settings.efetch_batch_size,
+    )
+    return summary if isinstance(summary, dict) else vars(summary)
+
+
 @task(name="build", cache_policy=NONE)
 def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> dict:
     run.build_file = start_build(settings.db_path, run.run_id)
@@ -76,8 +125,11 @@ def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: 
         wh.migrate(con)
         wh.prepare(con, _run_vars(settings, run, state, harvested))
         landing = LandingZone(run.landing_dir)
-        run.rows_loaded += wh.load_ctgov_landing(con, landing, run.run_id)
+        run.rows_loaded += load.load_ctgov_landing(con, landing, run.run_id)
+        run.rows_loaded += load.load_pubmed_landing(con, landing, run.run_id)
+        load.load_table2(con)
         written = wh.run_models(con)
+        wh.prune_raw(con)
         con.execute(runs_view_sql(ledger_path(settings.db_path)))
         con.execute(
             "insert into ops.published_run values (?, ?, now(), ?, ?)",
@@ -121,6 +173,8 @@ def refresh(
         harvested = {}
         if source in ("all", "ctgov") and settings.ctgov_queries:
             harvested["ctgov"] = harvest_ctgov(settings, run, state, full)
+        if source in ("all", "pubmed") and settings.pubmed_queries:
+            harvested["pubmed"] = harvest_pubmed(settings, run)
         run.details["harvest"] = harvested
         if all(h.get("skipped") for h in harvested.values()):
             run.status = "skipped"

@@ -21,9 +21,12 @@ ALLOWED = {
     "review": {"id", "title", "cutoff"},
     "pubmed": {"queries", "base_url", "tool", "email", "efetch_batch_size",
                "requests_per_second", "timeout_seconds"},
-    "ctgov": {"queries", "base_url", "requests_per_second", "page_size", "timeout_seconds"},
+    "ctgov": {"queries", "base_url", "requests_per_second", "timeout_seconds"},
     "schedule": {"cron", "timezone"},
     "warehouse": {"path"},
+    # the numbers the paper prints, for the report's "paper vs now" table
+    "paper": {"pubmed_publications", "ctgov_trials", "table2_trials", "iv_dose_trials",
+              "fig1c", "fig1e"},
 }
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
@@ -61,8 +64,11 @@ class Settings:
     ncbi_email: str | None = None
     ncbi_api_key: str | None = field(default=None, repr=False)  # never printed
     efetch_batch_size: int = 500
+    pubmed_timeout_seconds: float = 60.0
+    pubmed_requests_per_second: float | None = None  # None: NCBI's 3/s, or 10/s with a key
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = "America/New_York"
+    paper: dict = field(default_factory=dict)
 
 
 def load_settings(
@@ -95,11 +101,18 @@ def load_settings(
         pubmed_tool=str(pubmed.get("tool", "review-stats")),
         ncbi_email=env.get("NCBI_EMAIL") or pubmed.get("email"),
         ncbi_api_key=env.get("NCBI_API_KEY") or None,
+        pubmed_timeout_seconds=_positive(pubmed.get("timeout_seconds", 60.0),
+                                         "pubmed.timeout_seconds"),
+        pubmed_requests_per_second=(
+            _positive(pubmed["requests_per_second"], "pubmed.requests_per_second")
+            if "requests_per_second" in pubmed else None
+        ),
         efetch_batch_size=int(_positive(pubmed.get("efetch_batch_size", 500),
                                         "pubmed.efetch_batch_size")),
         schedule_cron=str(spec.get("schedule", {}).get("cron", Settings.schedule_cron)),
         schedule_timezone=str(spec.get("schedule", {}).get("timezone",
                                                            Settings.schedule_timezone)),
+        paper=_paper_numbers(spec.get("paper", {})),
     )
     if not settings.ctgov_queries and not settings.pubmed_queries:
         raise SpecError(f"{path}: no queries: add [[ctgov.queries]] or [[pubmed.queries]]")
@@ -163,6 +176,14 @@ def _pubmed_queries(items: list) -> list[PubmedQuery]:
         queries.append(PubmedQuery(_identifier(item.get("id"), f"{where}.id"), term.strip()))
     _unique([q.id for q in queries], "pubmed.queries")
     return queries
+
+
+def _paper_numbers(paper: dict) -> dict:
+    for key, value in paper.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        if not all(isinstance(v, int) and v >= 0 for v in values):
+            raise SpecError(f"paper.{key}: expected whole numbers, got {value!r}")
+    return paper
 
 
 def _tables(items, where: str) -> list[dict]:

@@ -19,6 +19,8 @@ MACROS_FILE = ROOT / "macros.sql"
 MODEL_ORDER = (
     "staging/stg_ctgov_study",
     "staging/stg_ctgov_query_page_ids",
+    "staging/stg_pubmed_latest_run",
+    "staging/stg_pubmed_article",
     "core/ctgov_study_version",
     "core/ctgov_membership_event",
     "core/ctgov_study",
@@ -28,7 +30,18 @@ MODEL_ORDER = (
     "core/ctgov_intervention",
     "core/ctgov_location",
     "core/ctgov_reference",
+    "core/pubmed_search",
+    "core/pubmed_year_count",
+    "core/pubmed_article",
+    "core/pubmed_query_match",
+    "core/pubmed_article_trial",
+    "core/table2_registry_link",
+    "mart/fig1a_publications_by_year",
     "mart/fig1b_trials_by_country",
+    "mart/fig1c_table2_by_country",
+    "mart/fig1d_iv_dose",
+    "mart/fig1e_infusion_route",
+    "mart/trial_publications",
     "mart/search_totals",
 )
 

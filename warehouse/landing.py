@@ -20,6 +20,8 @@ class LandingZone:
     def __init__(self, root: Path):
         self.root = root
         (self.root / "ctgov_studies").mkdir(parents=True, exist_ok=True)
+        (self.root / "pubmed_articles").mkdir(exist_ok=True)
+        (self.root / "pubmed_xml").mkdir(exist_ok=True)
         self.pages = 0
         self.records = 0
 
@@ -61,6 +63,33 @@ class LandingZone:
     def save_ctgov_version(self, version: dict, raw: RawResponse) -> None:
         self._append_meta("ctgov_version.jsonl", {**version, **_request_meta(raw)})
 
+    # --- PubMed -----------------------------------------------------------------------
+    def save_pubmed_search(self, query_id: str, scope: str, result) -> None:
+        """A search's count with its QueryTranslation, warnings and errors (extract.eutils)."""
+        self._append_meta("pubmed_searches.jsonl", {"query_id": query_id, "scope": scope,
+                                                    **_search_meta(result)})
+        self.pages += 1
+
+    def save_pubmed_year_count(self, query_id: str, scope: str, year: int, result) -> None:
+        self._append_meta("pubmed_year_counts.jsonl", {"query_id": query_id, "scope": scope,
+                                                       "year": year, **_search_meta(result)})
+        self.pages += 1
+
+    def save_pubmed_articles(
+        self, query_id: str, batch_no: int, raw: RawResponse, articles: list[dict]
+    ) -> None:
+        """The efetch XML verbatim, and its parsed articles one JSON object per line."""
+        name = f"{query_id}.{batch_no:05d}"
+        (self.root / "pubmed_xml" / f"{name}.xml").write_bytes(raw.body)
+        with (self.root / "pubmed_articles" / f"{name}.ndjson").open("w", encoding="utf-8") as fh:
+            for article in articles:
+                fh.write(json.dumps(article, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._append_meta("pubmed_batches.jsonl", {"query_id": query_id, "batch_no": batch_no,
+                                                   "n_articles": len(articles),
+                                                   **_request_meta(raw)})
+        self.pages += 1
+        self.records += len(articles)
+
     # --- shared -----------------------------------------------------------------------
     def path(self, name: str) -> Path:
         return self.root / name
@@ -75,6 +104,17 @@ class LandingZone:
     def _append_meta(self, file_name: str, row: dict) -> None:
         with (self.root / file_name).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row, default=str) + "\n")
+
+
+def _search_meta(result) -> dict:
+    return {
+        "term": result.term,
+        "count": result.count,
+        "query_translation": result.query_translation,
+        "warnings": list(result.warnings),
+        "errors": list(result.errors),
+        **_request_meta(result.raw),
+    }
 
 
 def _request_meta(raw: RawResponse) -> dict:

@@ -77,3 +77,78 @@ create table if not exists ops.published_run (
     source varchar not null,
     ctgov_data_timestamp varchar
 );
+
+create table if not exists raw.pubmed_search (
+    run_id varchar not null,
+    query_id varchar not null,
+    scope varchar not null,            -- current, cutoff
+    term varchar not null,
+    count bigint not null,             -- only ever a number PubMed returned
+    query_translation varchar,
+    warnings json,
+    errors json,
+    url varchar not null,
+    fetched_at timestamptz not null
+);
+
+create table if not exists raw.pubmed_year_count (
+    run_id varchar not null,
+    query_id varchar not null,
+    scope varchar not null,
+    year integer not null,
+    term varchar not null,
+    count bigint not null,
+    query_translation varchar,
+    url varchar not null,
+    fetched_at timestamptz not null
+);
+
+create table if not exists raw.pubmed_efetch_page (
+    run_id varchar not null,
+    query_id varchar not null,
+    batch_no integer not null,
+    n_articles integer not null,
+    url varchar not null,
+    fetched_at timestamptz not null,
+    body varchar not null              -- the PubmedArticleSet XML as received
+);
+
+create table if not exists raw.pubmed_article (
+    run_id varchar not null,
+    query_id varchar not null,
+    batch_no integer not null,
+    pmid varchar,
+    article json not null              -- extract.pubmed_parse.parse_articles output
+);
+
+create table if not exists review.table2 (
+    row_no integer primary key,
+    country varchar not null,
+    country_text varchar,
+    first_author varchar not null,
+    ref_no integer,
+    author_text varchar,
+    nct_id varchar,                    -- normalized; the printed text is in nct_text
+    nct_text varchar,
+    year integer,
+    design varchar,
+    follow_up varchar,
+    design_text varchar,
+    disease varchar,
+    n integer,
+    disease_text varchar,
+    cell_source varchar,
+    dose_text varchar,                 -- as printed (PDF text); parsed into the next three
+    dose_low double,
+    dose_high double,
+    dose_unit varchar,                 -- cells or cells/kg
+    infusions integer,
+    infusions_text varchar,
+    interval_text varchar,
+    route_text varchar,
+    route_class varchar,               -- peripheral_vein, hepatic_artery, intrasplenic, portal_vein, mixed
+    endpoints varchar,
+    major_improvements varchar,
+    reading_flag varchar,              -- set where the PDF text had to be read through
+    reading_note varchar
+);

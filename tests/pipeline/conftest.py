@@ -17,9 +17,18 @@ cutoff = 2022-04-29
 id = "msc_liver"
 "query.term" = "mesenchymal stem cell AND liver diseases"
 
+[[pubmed.queries]]
+id = "msc_liver"
+term = "mesenchymal stem cell OR mesenchymal stromal cell AND liver [Title]"
+
 [ctgov]
 requests_per_second = 200.0
 timeout_seconds = 2.0
+
+[pubmed]
+requests_per_second = 200.0
+timeout_seconds = 2.0
+efetch_batch_size = 500
 """
 
 
@@ -63,7 +72,8 @@ def refresh_against(monkeypatch, spec_file, tmp_path):
         monkeypatch.setenv("CTGOV_BASE_URL", server.ctgov_base_url)
         monkeypatch.setenv("EUTILS_BASE_URL", server.eutils_base_url)
         kwargs.setdefault("source", "ctgov")
-        return refresh(spec=str(spec_file), db=str(kwargs.pop("db", db)), **kwargs)
+        spec = kwargs.pop("spec", spec_file)
+        return refresh(spec=str(spec), db=str(kwargs.pop("db", db)), **kwargs)
 
     run.db = db
     return run

@@ -11,6 +11,17 @@ with ctgov as (
     where run_id = getvariable('run_id')
 ),
 
+pubmed as (
+    select
+        run_id,
+        'pubmed' as source,
+        query_id,
+        scope,
+        count as total
+    from raw.pubmed_search
+    where run_id = getvariable('run_id')
+),
+
 final as (
     select
         run_id,
@@ -19,7 +30,7 @@ final as (
         query_id,
         scope,
         total
-    from ctgov
+    from (select * from ctgov union all select * from pubmed)
 )
 
 select * from final

@@ -1,0 +1,205 @@
+"""Which E-utilities requests a PubMed refresh of one query makes; results go to callbacks.
+
+Requests (each an esearch with retmax=0, or an efetch page):
+- `current`: the query as typed, with usehistory=y, so the same answer gives the count, the
+  QueryTranslation and the history set the records are fetched from [1];
+- `cutoff`: the query ANDed with `1800/01/01:<cutoff>[crdt]` [1];
+- records: efetch pages of `batch_size` from the history set [count / batch_size]. PubMed serves
+  only the first 9,999 records of a search, so a larger query is split into create-date
+  windows, each searched with usehistory=y and fetched on its own [windows + pages];
+- per publication year Y, PubMed's own count of `(<query>) AND Y:Y[dp]` from the first year the
+  records carry to the current year, and the same with the cut-off [one per year and scope].
+The distinct PMIDs fetched must equal the current count, or the harvest fails: a short list is
+never handed on as if it were the query's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from extract.eutils import EutilsClient, SearchResult
+from extract.http import RawResponse
+from extract.pubmed_parse import parse_articles
+
+SaveSearch = Callable[[str, SearchResult], None]  # (scope, result)
+SaveYearCount = Callable[[str, int, SearchResult], None]  # (scope, year, result)
+SaveArticles = Callable[[int, RawResponse, list[dict]], None]  # (batch_no, raw page, articles)
+
+HISTORY_LIMIT = 9_999  # esearch/efetch reach only this many records of one search
+FIRST_CREATE_DATE = date(1800, 1, 1)
+REQUEST_KINDS = {"esearch.fcgi": "esearch", "efetch.fcgi": "efetch"}
+
+
+class HarvestMismatch(Exception):
+    """The records fetched do not add up to PubMed's own count for the query."""
+
+
+@dataclass
+class PubmedHarvest:
+    """What one query's harvest did (JSON-serializable, for the run summary and the note)."""
+
+    term: str
+    current_count: int = 0
+    cutoff_count: int = 0
+    pmids_fetched: int = 0  # distinct; equals current_count when the harvest returns
+    batches: int = 0
+    windows: list[str] = field(default_factory=list)  # [crdt] ranges searched for records
+    years_current: list[int] = field(default_factory=list)
+    years_cutoff: list[int] = field(default_factory=list)
+    dp_sum_current: int = 0  # sum of the per-year [dp] counts (>= count: two-year records)
+    dp_sum_cutoff: int = 0
+    requests: dict[str, int] = field(default_factory=dict)  # by kind, retries included
+    retries: int = 0
+
+
+def crdt_range(first: date, last: date) -> str:
+    return f"{first:%Y/%m/%d}:{last:%Y/%m/%d}[crdt]"
+
+
+def harvest_pubmed_query(
+    client: EutilsClient,
+    term: str,
+    cutoff: date,
+    current_year: int,
+    save_search: SaveSearch,
+    save_year_count: SaveYearCount,
+    save_articles: SaveArticles,
+    batch_size: int = 500,
+) -> PubmedHarvest:
+    before = _stats_snapshot(client)
+    summary = PubmedHarvest(term)
+    current = client.search(term, usehistory=True)
+    save_search("current", current)
+    summary.current_count = current.count
+    cutoff_result = client.search(f"({term}) AND {crdt_range(FIRST_CREATE_DATE, cutoff)}")
+    save_search("cutoff", cutoff_result)
+    summary.cutoff_count = cutoff_result.count
+
+    fetcher = _RecordFetcher(client, save_articles, batch_size)
+    last_day = date(max(current_year, date.today().year), 12, 31)
+    if current.count <= HISTORY_LIMIT:
+        fetcher.fetch(current)
+        summary.windows.append(crdt_range(FIRST_CREATE_DATE, last_day))
+    else:
+        summary.windows += _fetch_by_windows(client, term, fetcher, last_day, current.count)
+    if len(fetcher.pmids) != current.count:
+        raise HarvestMismatch(
+            f"PubMed counts {current.count} records for {term!r} but {len(fetcher.pmids)} "
+            f"distinct PMIDs were fetched; not publishing a partial list"
+        )
+    summary.pmids_fetched = len(fetcher.pmids)
+    summary.batches = fetcher.batch_no
+
+    if fetcher.first_year is not None:
+        _count_years(
+            client, term, cutoff, fetcher.first_year, current_year, save_year_count, summary
+        )
+    _add_request_counts(client, before, summary)
+    return summary
+
+
+class _RecordFetcher:
+    """efetch pages of history sets; numbers the batches and keeps the PMIDs and first year."""
+
+    def __init__(self, client: EutilsClient, save_articles: SaveArticles, batch_size: int):
+        self.client = client
+        self.save_articles = save_articles
+        self.batch_size = batch_size
+        self.batch_no = 0
+        self.pmids: set[str] = set()
+        self.first_year: int | None = None
+
+    def fetch(self, search: SearchResult) -> None:
+        if search.count and not (search.webenv and search.query_key):
+            raise HarvestMismatch(f"esearch usehistory=y gave no WebEnv for {search.term!r}")
+        for retstart in range(0, min(search.count, HISTORY_LIMIT), self.batch_size):
+            raw = self.client.fetch_articles_xml(
+                webenv=search.webenv,
+                query_key=search.query_key,
+                retstart=retstart,
+                retmax=self.batch_size,
+            )
+            articles = parse_articles(raw.body)
+            self.batch_no += 1
+            self.save_articles(self.batch_no, raw, articles)
+            self._note(articles)
+
+    def _note(self, articles: list[dict]) -> None:
+        for article in articles:
+            self.pmids.add(article["pmid"])
+            years = [article["pub_year"]]
+            if article["article_date"]:
+                years.append(int(article["article_date"][:4]))
+            for year in years:
+                if year is not None and (self.first_year is None or year < self.first_year):
+                    self.first_year = year
+
+
+def _fetch_by_windows(client, term, fetcher: _RecordFetcher, last_day: date, total: int):
+    """Split [1800/01/01, last_day] by create date until each window has at most 9,999 records.
+
+    Windows are halved on year boundaries while they span more than a year, then by days, so
+    they cover every date exactly once; their counts must add up to the query's count.
+    """
+    pending = _halves(FIRST_CREATE_DATE, last_day)  # the whole range is the count, known too big
+    fetched_windows: list[str] = []
+    window_sum = 0
+    while pending:
+        first, last = pending.pop()
+        window = client.search(f"({term}) AND {crdt_range(first, last)}", usehistory=True)
+        if window.count > HISTORY_LIMIT:
+            pending += _halves(first, last)
+            continue
+        window_sum += window.count
+        fetched_windows.append(crdt_range(first, last))
+        if window.count:
+            fetcher.fetch(window)
+    if window_sum != total:
+        raise HarvestMismatch(
+            f"create-date windows of {term!r} add up to {window_sum}, PubMed counts {total}"
+        )
+    return fetched_windows
+
+
+def _halves(first: date, last: date) -> list[tuple[date, date]]:
+    """[later half, earlier half] (a stack: the earlier pops first), split on a January 1
+    while the window spans years, else by days."""
+    if first == last:
+        raise HarvestMismatch(f"more than {HISTORY_LIMIT} records created on {first}")
+    if last.year > first.year:
+        middle = date((first.year + last.year + 1) // 2, 1, 1)
+    else:
+        middle = first + timedelta(days=(last - first).days // 2 + 1)
+    return [(middle, last), (first, middle - timedelta(days=1))]
+
+
+def _count_years(client, term, cutoff, first_year, current_year, save_year_count, summary):
+    """PubMed's own per-year [dp] counts; the cut-off scope runs to cutoff.year + 1, since a
+    record created before the cut-off can carry next year's print date."""
+    cutoff_clause = crdt_range(FIRST_CREATE_DATE, cutoff)
+    for year in range(first_year, current_year + 1):
+        result = client.search(f"({term}) AND {year}:{year}[dp]")
+        save_year_count("current", year, result)
+        summary.years_current.append(year)
+        summary.dp_sum_current += result.count
+    for year in range(first_year, min(current_year, cutoff.year + 1) + 1):
+        result = client.search(f"({term}) AND {year}:{year}[dp] AND {cutoff_clause}")
+        save_year_count("cutoff", year, result)
+        summary.years_cutoff.append(year)
+        summary.dp_sum_cutoff += result.count
+
+
+def _stats_snapshot(client: EutilsClient) -> tuple[dict[str, int], int]:
+    return dict(client.stats.by_endpoint), client.stats.retries
+
+
+def _add_request_counts(client: EutilsClient, before, summary: PubmedHarvest) -> None:
+    by_endpoint, retries = before
+    for endpoint, sent in client.stats.by_endpoint.items():
+        kind = REQUEST_KINDS.get(endpoint, endpoint)
+        delta = sent - by_endpoint.get(endpoint, 0)
+        if delta:
+            summary.requests[kind] = summary.requests.get(kind, 0) + delta
+    summary.retries = client.stats.retries - retries

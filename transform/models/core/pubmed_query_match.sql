@@ -1,0 +1,11 @@
+-- materialized: table
+-- Which PMIDs each query returned in the latest harvest.
+with articles as (
+    select query_id, pmid from staging.stg_pubmed_article
+),
+
+final as (
+    select distinct query_id, pmid from articles
+)
+
+select * from final

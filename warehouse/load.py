@@ -1,0 +1,118 @@
+"""Loading a run's landing zone into the raw tables, with DuckDB's own JSON readers."""
+
+from __future__ import annotations
+
+import duckdb
+
+from transform.table2 import load_table2 as load_table2_rows
+from warehouse.landing import LandingZone
+
+MAX_JSON_OBJECT = 64 * 1024 * 1024  # the largest study is ~3.6 MB; DuckDB's default cap is 16 MB
+
+
+def load_ctgov_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run_id: str) -> int:
+    """Copy this run's CT.gov files into raw.*; returns the number of study records loaded."""
+    if landing.has("ctgov_version.jsonl"):
+        con.execute(
+            """insert into raw.ctgov_version
+               select ?, apiVersion, dataTimestamp, url, fetched_at
+               from read_json(?, format = 'newline_delimited')""",
+            [run_id, str(landing.path("ctgov_version.jsonl"))],
+        )
+    if landing.has("ctgov_totals.jsonl"):
+        con.execute(
+            """insert into raw.ctgov_total
+               select ?, query_id, scope, total, url, fetched_at
+               from read_json(?, format = 'newline_delimited')""",
+            [run_id, str(landing.path("ctgov_totals.jsonl"))],
+        )
+    if not landing.has("ctgov_pages.jsonl"):
+        return 0
+    con.execute(
+        """insert into raw.ctgov_page
+           select ?, query_id, purpose, page_no, file_name, n_studies, total_count,
+                  next_page_token, data_timestamp, url, fetched_at, bytes
+           from read_json(?, format = 'newline_delimited', columns = {
+               query_id: 'varchar', purpose: 'varchar', page_no: 'integer',
+               file_name: 'varchar', n_studies: 'integer', total_count: 'bigint',
+               next_page_token: 'varchar', data_timestamp: 'varchar', url: 'varchar',
+               fetched_at: 'timestamptz', bytes: 'bigint'})""",
+        [run_id, str(landing.path("ctgov_pages.jsonl"))],
+    )
+    if not landing.has("ctgov_studies"):
+        return 0
+    before = _count(con, "raw.ctgov_study", run_id)
+    con.execute(
+        f"""insert into raw.ctgov_study
+            select ?, parts[1], parts[2], cast(parts[3] as integer),
+                   json ->> '$.protocolSection.identificationModule.nctId', json
+            from (
+                select string_split(parse_filename(filename, true), '.') as parts, json
+                from read_ndjson_objects(?, filename = true,
+                                         maximum_object_size = {MAX_JSON_OBJECT})
+            )""",
+        [run_id, str(landing.path("ctgov_studies") / "*.ndjson")],
+    )
+    return _count(con, "raw.ctgov_study", run_id) - before
+
+
+
+def load_pubmed_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run_id: str) -> int:
+    """Copy this run's PubMed files into raw.*; returns the number of articles loaded."""
+    for file_name, table in (("pubmed_searches.jsonl", "raw.pubmed_search"),
+                             ("pubmed_year_counts.jsonl", "raw.pubmed_year_count")):
+        if landing.has(file_name):
+            year = "year, " if table.endswith("year_count") else ""
+            extra = "" if year else ", warnings, errors"
+            con.execute(
+                f"""insert into {table} by name
+                    select ? as run_id, query_id, scope, {year}term, count, query_translation,
+                           url, fetched_at{extra}
+                    from read_json(?, format = 'newline_delimited')""",
+                [run_id, str(landing.path(file_name))],
+            )
+    if not landing.has("pubmed_batches.jsonl"):
+        return 0
+    con.execute(
+        """insert into raw.pubmed_efetch_page
+           select ?, b.query_id, b.batch_no, b.n_articles, b.url, b.fetched_at, x.content
+           from read_json(?, format = 'newline_delimited') as b
+           join read_text(?) as x
+             on parse_filename(x.filename, true)
+                = b.query_id || '.' || lpad(b.batch_no::varchar, 5, '0')""",
+        [run_id, str(landing.path("pubmed_batches.jsonl")),
+         str(landing.path("pubmed_xml") / "*.xml")],
+    )
+    before = _count(con, "raw.pubmed_article", run_id)
+    con.execute(
+        f"""insert into raw.pubmed_article
+            select ?, parts[1], cast(parts[2] as integer), json ->> 'pmid', json
+            from (
+                select string_split(parse_filename(filename, true), '.') as parts, json
+                from read_ndjson_objects(?, filename = true,
+                                         maximum_object_size = {MAX_JSON_OBJECT})
+            )""",
+        [run_id, str(landing.path("pubmed_articles") / "*.ndjson")],
+    )
+    return _count(con, "raw.pubmed_article", run_id) - before
+
+
+def load_table2(con: duckdb.DuckDBPyConnection) -> int:
+    """Table 2 is data in the repository (transform/table2.csv), checked row by row as it loads;
+    the table is replaced on every build so a corrected reading reaches the marts."""
+    rows = load_table2_rows()
+    columns = [c for c, in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'review' and table_name = 'table2' order by ordinal_position"
+    ).fetchall()]
+    con.execute("delete from review.table2")
+    placeholders = ", ".join("?" for _ in columns)
+    con.executemany(
+        f"insert into review.table2 ({', '.join(columns)}) values ({placeholders})",
+        [[row.get(c) for c in columns] for row in rows],
+    )
+    return len(rows)
+
+
+def _count(con, table: str, run_id: str) -> int:
+    return con.execute(f"select count(*) from {table} where run_id = ?", [run_id]).fetchone()[0]
