@@ -93,9 +93,11 @@ def harvest_pubmed_query(
     summary.batches = fetcher.batch_no
 
     if fetcher.first_year is not None:
-        _count_years(
-            client, term, cutoff, fetcher.first_year, current_year, save_year_count, summary
-        )
+        last_current = max(current_year, fetcher.last_year or current_year)
+        last_cutoff = max(min(current_year, cutoff.year + 1),
+                          fetcher.last_year_created_by(cutoff) or cutoff.year)
+        _count_years(client, term, cutoff, fetcher.first_year, (last_current, last_cutoff),
+                     save_year_count, summary)
     _add_request_counts(client, before, summary)
     return summary
 
@@ -110,6 +112,10 @@ class _RecordFetcher:
         self.batch_no = 0
         self.pmids: set[str] = set()
         self.first_year: int | None = None
+        # the latest year any record counts in, overall and among records created by the
+        # cut-off: a print date can be next year's, and PubMed must be asked for that year too
+        self.last_year: int | None = None
+        self.last_year_by_create: dict[str, int] = {}
 
     def fetch(self, search: SearchResult) -> None:
         if search.count and not (search.webenv and search.query_key):
@@ -132,9 +138,20 @@ class _RecordFetcher:
             years = [article["pub_year"]]
             if article["article_date"]:
                 years.append(int(article["article_date"][:4]))
-            for year in years:
-                if year is not None and (self.first_year is None or year < self.first_year):
-                    self.first_year = year
+            years = [y for y in years if y is not None]
+            if not years:
+                continue
+            self.first_year = min([*years, self.first_year or years[0]])
+            self.last_year = max([*years, self.last_year or years[0]])
+            created = article.get("create_date") or ""
+            self.last_year_by_create[created] = max(
+                [*years, self.last_year_by_create.get(created, years[0])]
+            )
+
+    def last_year_created_by(self, cutoff: date) -> int | None:
+        years = [y for created, y in self.last_year_by_create.items()
+                 if created and created <= cutoff.isoformat()]
+        return max(years) if years else None
 
 
 def _fetch_by_windows(client, term, fetcher: _RecordFetcher, last_day: date, total: int):
@@ -175,16 +192,18 @@ def _halves(first: date, last: date) -> list[tuple[date, date]]:
     return [(middle, last), (first, middle - timedelta(days=1))]
 
 
-def _count_years(client, term, cutoff, first_year, current_year, save_year_count, summary):
-    """PubMed's own per-year [dp] counts; the cut-off scope runs to cutoff.year + 1, since a
-    record created before the cut-off can carry next year's print date."""
+def _count_years(client, term, cutoff, first_year, last_years, save_year_count, summary):
+    """PubMed's own per-year [dp] counts, from the first year any record counts in to the last
+    (this year at least; the cut-off scope to cutoff.year + 1 at least, since a record created
+    before the cut-off can carry next year's print date)."""
     cutoff_clause = crdt_range(FIRST_CREATE_DATE, cutoff)
-    for year in range(first_year, current_year + 1):
+    last_current, last_cutoff = last_years
+    for year in range(first_year, last_current + 1):
         result = client.search(f"({term}) AND {year}:{year}[dp]")
         save_year_count("current", year, result)
         summary.years_current.append(year)
         summary.dp_sum_current += result.count
-    for year in range(first_year, min(current_year, cutoff.year + 1) + 1):
+    for year in range(first_year, last_cutoff + 1):
         result = client.search(f"({term}) AND {year}:{year}[dp] AND {cutoff_clause}")
         save_year_count("cutoff", year, result)
         summary.years_cutoff.append(year)

@@ -150,6 +150,24 @@ def report(
 
 
 @app.command()
+def export(
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+    out: Path = typer.Option(Path("exports"), help="Folder for the Parquet files."),
+) -> None:
+    """Write the marts and review.table2 as Parquet files (one per table)."""
+    from warehouse.db import WarehouseMissing
+    from warehouse.export import export_parquet
+
+    try:
+        written = export_parquet(_db_path(db, spec), out)
+    except WarehouseMissing as exc:
+        raise fail(str(exc)) from None
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command()
 def demo(
     db: Path = DB_OPTION,
     out: Path = typer.Option(Path("reports"), help="Where the report goes."),

@@ -13,7 +13,10 @@ from pathlib import Path
 
 def configure_prefect() -> None:
     """Set defaults before Prefect is imported; explicit environment settings still win."""
-    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    home = Path(os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect")))
+    # Prefect creates only the last level of its home; a fresh nested path (a CI temp dir, a
+    # new machine) would leave its SQLite database nowhere and the server failing to start
+    home.expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "true")
     # no internet here, and a nightly job has no business phoning home

@@ -6,16 +6,18 @@ is a named Prefect task so a run's progress and failures show in Prefect's UI an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 from extract.ctgov import CtgovClient
+from extract.ctgov_drift import DriftReport, check_study
 from extract.ctgov_harvest import QueryState, harvest_query
 from extract.eutils import EutilsClient
 from extract.pubmed_harvest import harvest_pubmed_query
 from flows.settings import Settings, load_settings
+from report.artifacts import change_rows, headline_rows, summary_markdown
 from warehouse import build as wh
 from warehouse import load
 from warehouse.db import connect_build
@@ -37,6 +39,7 @@ def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, ful
         timeout=(5.0, settings.ctgov_timeout_seconds),
     )
     landing = LandingZone(run.landing_dir)
+    drift = DriftReport()
     try:
         version, raw = client.fetch_version()
         stamp = version["dataTimestamp"]
@@ -46,15 +49,19 @@ def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, ful
         landing.save_ctgov_version(version, raw)
         queries = {}
         for query in settings.ctgov_queries:
-            queries[query.id] = _harvest_one(client, settings, landing, query, state, full, stamp)
+            queries[query.id] = _harvest_one(client, settings, landing, query, state, full,
+                                             stamp, drift)
             logger.info("ctgov %s: %s", query.id, queries[query.id])
         return {"skipped": False, "data_timestamp": stamp, "queries": queries}
     finally:
         run.requests += client.stats.requests
         run.retries += client.stats.retries
+        if drift.counts:
+            run.details["schema_drift"] = drift.as_dict()
+            logger.warning("schema drift in ClinicalTrials.gov records: %s", dict(drift.counts))
 
 
-def _harvest_one(client, settings, landing, query, state, full, stamp) -> dict:
+def _harvest_one(client, settings, landing, query, state, full, stamp, drift) -> dict:
     logger = get_run_logger()
     known = state.ctgov_known_ids.get(query.id)
     previous = None
@@ -62,6 +69,9 @@ def _harvest_one(client, settings, landing, query, state, full, stamp) -> dict:
         previous = QueryState(known, state.ctgov_watermarks[query.id])
 
     def save_page(purpose, page):
+        if purpose in ("harvest", "delta", "by_id"):
+            for study in page.studies:
+                check_study(study, drift)
         landing.save_ctgov_page(query.id, purpose, page, stamp)
         logger.info("ctgov %s %s page %d: %d studies", query.id, purpose, page.page_no,
                     len(page.studies))
@@ -129,6 +139,7 @@ def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: 
         run.rows_loaded += load.load_pubmed_landing(con, landing, run.run_id)
         load.load_table2(con)
         written = wh.run_models(con)
+        wh.drop_build_views(con)
         wh.prune_raw(con)
         con.execute(runs_view_sql(ledger_path(settings.db_path)))
         con.execute(
@@ -158,6 +169,30 @@ def publish_warehouse(settings: Settings, run: RunHandle) -> str:
     return str(settings.db_path)
 
 
+@task(name="summarize", cache_policy=NONE)
+def summarize(settings: Settings, run: RunHandle, summary: dict) -> None:
+    """Prefect artifacts for the run. Best effort: the warehouse is already published, so a
+    failure here is logged, never turned into a failed run."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    logger = get_run_logger()
+    try:
+        headlines = headline_rows(settings.db_path) if settings.db_path.exists() else []
+        changes = change_rows(settings.db_path, run.run_id) if run.status == "ok" else []
+        create_markdown_artifact(
+            key="refresh-summary",
+            markdown=summary_markdown(summary, headlines, changes),
+            description=f"Headline numbers of run {run.run_id}",
+        )
+        create_table_artifact(
+            key="refresh-changes",
+            table=changes or [{"kind": "none", "item": "", "before": "", "after": ""}],
+            description=f"What changed in run {run.run_id}",
+        )
+    except Exception as exc:  # noqa: BLE001 - artifacts must not fail a published run
+        logger.warning("could not write the run's artifacts: %s", exc)
+
+
 @flow(name="refresh")
 def refresh(
     source: str = "all", full: bool = False, spec: str | None = None, db: str | None = None
@@ -178,11 +213,13 @@ def refresh(
         run.details["harvest"] = harvested
         if all(h.get("skipped") for h in harvested.values()):
             run.status = "skipped"
-            return _summary(run, settings)
-        run.details["models"] = build(settings, run, state, harvested)
-        check(settings, run, state, harvested)
-        publish_warehouse(settings, run)
-        return _summary(run, settings)
+        else:
+            run.details["models"] = build(settings, run, state, harvested)
+            check(settings, run, state, harvested)
+            publish_warehouse(settings, run)
+        summary = _summary(run, settings)
+        summarize(settings, run, summary)
+        return summary
 
 
 def _run_vars(settings, run, state, harvested) -> wh.RunVars:
@@ -218,4 +255,7 @@ def _summary(run: RunHandle, settings: Settings) -> dict:
         "retries": run.retries,
         "rows_loaded": run.rows_loaded,
         "harvest": run.details.get("harvest", {}),
+        "schema_drift": run.details.get("schema_drift", {}),
+        "duration_seconds": (datetime.now(UTC) - datetime.fromisoformat(run.started_at))
+        .total_seconds(),
     }

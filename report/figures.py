@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import matplotlib
@@ -45,8 +45,10 @@ def draw_fig1a(rows: list[tuple], cutoff: date, out_dir: Path) -> str | None:
         values = [by_scope[scope].get(y, 0) for y in years]
         label = f"as of {cutoff.isoformat()} (cut-off)" if scope == "cutoff" else "now"
         ax.bar([y + offset for y in years], values, width, label=label, color=color)
-    ax.axvline(cutoff.year + 0.5, color=GREY, linestyle="--", linewidth=1)
-    ax.text(cutoff.year + 0.55, ax.get_ylim()[1] * 0.95, "cut-off", color=GREY, fontsize=8)
+    # a year's bars span year-0.5..year+0.5: place the line at the cut-off's day of its year
+    where = cutoff.year - 0.5 + (cutoff.timetuple().tm_yday - 1) / 365
+    ax.axvline(where, color=GREY, linestyle="--", linewidth=1)
+    ax.text(where + 0.05, ax.get_ylim()[1] * 0.95, "cut-off", color=GREY, fontsize=8)
     ax.set(title="Fig. 1A - PubMed publications per year", xlabel="Publication year [dp]",
            ylabel="Publications")
     ax.legend(frameon=False)
@@ -131,6 +133,9 @@ def draw_history(rows: list[tuple], out_dir: Path) -> str | None:
     for label, points in sorted(series.items()):
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     ax.set(title="Headline numbers, run by run", xlabel="Run", ylabel="Total")
+    moments = sorted({p[0] for points in series.values() for p in points})
+    if len(moments) == 1:  # one run: a day either side, not matplotlib's default decade
+        ax.set_xlim(moments[0] - timedelta(days=1), moments[0] + timedelta(days=1))
     ax.legend(frameon=False, fontsize=8)
     fig.autofmt_xdate()
     return _save(fig, out_dir, "history", "Source: mart.search_totals (the APIs' own totals)")

@@ -13,7 +13,7 @@ create or replace macro partial_date_start(d) as
 -- What counts as a change of a study: its record, less derivedSection's versionHolder (new
 -- every day) and with the derivedSection MeSH lists in a fixed order (they arrive shuffled).
 create or replace macro sorted_json_list(r, path) as
-    array_to_string(list_sort(cast(json_extract(r, path) as varchar[])), ',');
+    array_to_string(list_sort(try_cast(json_extract(r, path) as varchar[])), ',');
 
 create or replace macro study_content_hash(r) as md5(concat_ws('|',
     cast(json_merge_patch(r, '{"derivedSection": {"miscInfoModule": {"versionHolder": null},

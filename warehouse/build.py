@@ -79,6 +79,15 @@ def run_models(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return written
 
 
+def drop_build_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Staging views read this run's variables; published, they would read as empty."""
+    for (name,) in con.execute(
+        "select view_name from duckdb_views() where schema_name = 'staging' "
+        "and database_name = current_database()"
+    ).fetchall():
+        con.execute(f"drop view staging.{name}")
+
+
 def run_checks(con: duckdb.DuckDBPyConnection) -> None:
     """Every check query must return no rows; all failures are reported together."""
     failures = []

@@ -7,7 +7,6 @@ the run reached `publish`, and no leftovers for the next run to trip on.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,12 +45,12 @@ class RunHandle:
             "finished_at": None if status == "running" else now_utc(),
             "status": status,
             "source": self.source,
-            "params": json.dumps(self.params, sort_keys=True),
+            "params": self.params,
             "requests": self.requests,
             "retries": self.retries,
             "rows_loaded": self.rows_loaded,
             "error": error,
-            "details": json.dumps(self.details, default=str),
+            "details": self.details,
         }
 
 
@@ -72,6 +71,7 @@ def recorded_run(
     ledger = Ledger(ledger_path(db_path))
     try:
         remove_leftovers(db_path)
+        close_dead_runs(ledger)
         run = RunHandle(new_run_id(), now_utc(), source, params, db_path)
         ledger.write(run.ledger_row("running"))
         try:
@@ -87,6 +87,19 @@ def recorded_run(
             _remove_landing(run)
     finally:
         lock.release()
+
+
+def close_dead_runs(ledger: Ledger) -> list[str]:
+    """A 'running' row while we hold the lock is a run whose process died (killed, power cut):
+    record it as failed so `review status` and ops.runs tell the truth."""
+    closed = []
+    for run in ledger.runs():
+        if run.get("status") == "running":
+            ledger.write({**{k: run.get(k) for k in run if k != "written_at"},
+                          "status": "failed", "finished_at": now_utc(),
+                          "error": "killed: the run's process ended before it finished"})
+            closed.append(run["run_id"])
+    return closed
 
 
 def one_line(exc: BaseException) -> str:

@@ -8,7 +8,7 @@ conditions as (
     select
         nct_id,
         'condition' as kind,
-        unnest(cast(record -> '$.protocolSection.conditionsModule.conditions' as varchar[]))
+        unnest(try_cast(record -> '$.protocolSection.conditionsModule.conditions' as varchar[]))
             as term
     from studies
 ),
@@ -17,7 +17,7 @@ keywords as (
     select
         nct_id,
         'keyword' as kind,
-        unnest(cast(record -> '$.protocolSection.conditionsModule.keywords' as varchar[]))
+        unnest(try_cast(record -> '$.protocolSection.conditionsModule.keywords' as varchar[]))
             as term
     from studies
 ),

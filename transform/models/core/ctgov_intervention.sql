@@ -7,7 +7,7 @@ with studies as (
 interventions as (
     select
         nct_id,
-        unnest(cast(
+        unnest(try_cast(
             record -> '$.protocolSection.armsInterventionsModule.interventions' as json[]
         )) as intervention
     from studies
@@ -19,7 +19,7 @@ final as (
         intervention ->> 'name' as name,
         intervention ->> 'type' as type,
         intervention ->> 'description' as description,
-        array_to_string(cast(intervention -> 'otherNames' as varchar[]), '|') as other_names
+        array_to_string(try_cast(intervention -> 'otherNames' as varchar[]), '|') as other_names
     from interventions
 )
 

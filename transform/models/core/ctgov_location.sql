@@ -8,7 +8,7 @@ with studies as (
 sites as (
     select
         nct_id,
-        unnest(cast(
+        unnest(try_cast(
             record -> '$.protocolSection.contactsLocationsModule.locations' as json[]
         )) as site
     from studies

@@ -7,7 +7,7 @@ with studies as (
 refs as (
     select
         nct_id,
-        unnest(cast(record -> '$.protocolSection.referencesModule.references' as json[]))
+        unnest(try_cast(record -> '$.protocolSection.referencesModule.references' as json[]))
             as reference
     from studies
 ),

@@ -14,7 +14,7 @@ final as (
         overall_status,
         record ->> '$.protocolSection.designModule.studyType' as study_type,
         nullif(array_to_string(
-            cast(record -> '$.protocolSection.designModule.phases' as varchar[]), '|'
+            try_cast(record -> '$.protocolSection.designModule.phases' as varchar[]), '|'
         ), '') as phases,
         enrollment,
         record ->> '$.protocolSection.designModule.enrollmentInfo.type' as enrollment_type,

@@ -25,7 +25,7 @@ final as (
         record ->> '$.protocolSection.statusModule.overallStatus' as overall_status,
         record ->> '$.protocolSection.designModule.studyType' as study_type,
         nullif(array_to_string(
-            cast(record -> '$.protocolSection.designModule.phases' as varchar[]), '|'
+            try_cast(record -> '$.protocolSection.designModule.phases' as varchar[]), '|'
         ), '') as phases,
         try_cast(
             record ->> '$.protocolSection.designModule.enrollmentInfo.count' as integer
