@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -19,7 +20,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+# soft_wrap: a reason is one line however long (a path), for people and for log scrapers
+console = Console(stderr=True, soft_wrap=True)
 
 
 @app.callback()
@@ -29,7 +31,7 @@ def _root() -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """One line on stderr, then a non-zero exit (2 for usage errors, as Click does)."""
-    console.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -226,14 +228,20 @@ def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) ->
     from flows.settings import SpecError, load_settings
 
     try:
-        load_settings(spec, db)  # a bad spec is a usage error, before Prefect starts
+        settings = load_settings(spec, db)  # a bad spec is a usage error, before Prefect starts
     except SpecError as exc:
         raise fail(str(exc), 2) from None
+    from warehouse.publish import RefreshLock, RunInProgress
+
+    try:
+        # taken before Prefect starts, so a refusal is one line; the flow re-enters it
+        lock = RefreshLock(settings.db_path).acquire()
+    except RunInProgress as exc:
+        raise fail(str(exc)) from None
     from flows.prefect_env import configure_prefect
 
     configure_prefect()
     from flows.refresh import refresh as refresh_flow
-    from warehouse.publish import RunInProgress
 
     try:
         return refresh_flow(source=source, full=full, spec=_opt(spec), db=_opt(db))
@@ -243,6 +251,8 @@ def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) ->
         from warehouse.runs import one_line
 
         raise fail(f"refresh failed: {one_line(exc)}") from None
+    finally:
+        lock.release()
 
 
 def _print_summary(summary: dict) -> None:

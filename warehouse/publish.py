@@ -20,12 +20,23 @@ class RunInProgress(RuntimeError):
     """Another refresh holds the warehouse; this one refuses rather than wait forever."""
 
 
+# Locks this process holds, by lock file: re-entrant, so the CLI can take the lock before
+# Prefect starts (a refusal is then one clean line) and the flow's own run, in the same
+# process, goes on under it. Another process still gets RunInProgress.
+_HELD: dict[Path, int] = {}
+
+
 class RefreshLock:
     def __init__(self, db_path: Path):
-        self.path = db_path.with_name(db_path.name + ".lock")
+        self.path = (db_path.with_name(db_path.name + ".lock")).resolve()
         self._fd: int | None = None
+        self._reentered = False
 
     def acquire(self) -> RefreshLock:
+        if self.path in _HELD:
+            _HELD[self.path] += 1
+            self._reentered = True
+            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -40,10 +51,16 @@ class RefreshLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
         self._fd = fd
+        _HELD[self.path] = 1
         return self
 
     def release(self) -> None:
+        if self._reentered:
+            _HELD[self.path] -= 1
+            self._reentered = False
+            return
         if self._fd is not None:
+            _HELD.pop(self.path, None)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from warehouse.ledger import Ledger, ledger_path, now_utc
 from warehouse.publish import RefreshLock, discard, landing_root, remove_leftovers
+from warehouse.state import published_run_ids
 
 
 @dataclass
@@ -71,7 +72,7 @@ def recorded_run(
     ledger = Ledger(ledger_path(db_path))
     try:
         remove_leftovers(db_path)
-        close_dead_runs(ledger)
+        close_dead_runs(ledger, published_run_ids(db_path))
         run = RunHandle(new_run_id(), now_utc(), source, params, db_path)
         ledger.write(run.ledger_row("running"))
         try:
@@ -89,16 +90,22 @@ def recorded_run(
         lock.release()
 
 
-def close_dead_runs(ledger: Ledger) -> list[str]:
+def close_dead_runs(ledger: Ledger, published: set[str] = frozenset()) -> list[str]:
     """A 'running' row while we hold the lock is a run whose process died (killed, power cut):
-    record it as failed so `review status` and ops.runs tell the truth."""
+    record it as failed so `review status` and ops.runs tell the truth; or as ok when it died
+    after its warehouse was published (its data is what readers see)."""
     closed = []
     for run in ledger.runs():
-        if run.get("status") == "running":
-            ledger.write({**{k: run.get(k) for k in run if k != "written_at"},
-                          "status": "failed", "finished_at": now_utc(),
-                          "error": "killed: the run's process ended before it finished"})
-            closed.append(run["run_id"])
+        if run.get("status") != "running":
+            continue
+        row = {k: run.get(k) for k in run if k != "written_at"} | {"finished_at": now_utc()}
+        if run["run_id"] in published:
+            row |= {"status": "ok", "error": "published; the process ended before recording it"}
+        else:
+            row |= {"status": "failed",
+                    "error": "killed: the run's process ended before it finished"}
+        ledger.write(row)
+        closed.append(run["run_id"])
     return closed
 
 

@@ -55,3 +55,14 @@ def _exists(con, schema: str, table: str) -> bool:
             [schema, table],
         ).fetchone()[0]
     )
+
+
+def published_run_ids(db_path: Path) -> set[str]:
+    """The runs whose data the published file holds (for closing runs that died after it)."""
+    if not db_path.exists():
+        return set()
+    con = connect_read_only(db_path)
+    try:
+        return {r[0] for r in con.execute("select run_id from ops.published_run").fetchall()}
+    finally:
+        con.close()

@@ -224,6 +224,19 @@ class CtgovCorpus:
         row, record = self._edit(nct_id)
         self._save(row, _replace_strings(record, re.compile("mesenchymal", re.IGNORECASE)))
 
+    def replace_record(self, nct_id: str, record: dict) -> None:
+        """Test hook (schema drift): serve `record` for `nct_id` from now on, exactly as given.
+
+        The record is neither validated against the spec nor re-indexed: the study keeps
+        matching the queries, dates and totals of its original record while the API serves the
+        drifted shape (unknown fields, missing modules, a list where a string was). The data
+        date does not move. Every record the corpus builds itself is still spec-valid.
+        """
+        row = self._row(nct_id)
+        self._stored[row] = record
+        self._bytes.pop(row, None)
+        self.version += 1
+
     def add_matching_study(self, first_post_date: str | None = None) -> str:
         """A new registration matching the review query (first posted today by default)."""
         self._advance()

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from sandbox.ctgov.synth import TABLE2_NCT_IDS
 from sandbox.eutils import textgen
 from sandbox.eutils.index import CorpusIndex
 
@@ -49,19 +50,8 @@ CORE_AFTER_CUTOFF: dict[int, int] = {2022: 131, 2023: 205, 2024: 215, 2025: 225,
 CUTOFF_COUNT = sum(CORE_BEFORE_CUTOFF.values())  # 1,290 by construction
 CURRENT_COUNT = CUTOFF_COUNT + sum(CORE_AFTER_CUTOFF.values())
 
-# Registered trials of the paper's Table 2; the first five get two articles, the rest one.
-TABLE2_NCT_IDS = (
-    "NCT00420134",
-    "NCT01220492",
-    "NCT01662973",
-    "NCT01729221",
-    "NCT01741090",
-    "NCT01560845",
-    "NCT01499459",
-    "NCT01875081",
-    "NCT00956891",
-    "NCT01218464",
-)
+# Registered trials of the paper's Table 2 (the CT.gov corpus's list): the first five get two
+# articles, the rest one.
 # Real trials outside the review query, linked from records the review query does not match.
 OTHER_NCT_IDS = ("NCT02552212", "NCT03418623")
 
