@@ -39,6 +39,7 @@ sandbox: venv
 	$(BIN)/review sandbox --port 8765
 
 bench: venv
+	@$(BIN)/python -c "import dlt" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench.run_all
 
 clean:

@@ -32,7 +32,7 @@ DEFAULT_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 # keeps loopback and network jitter from ever putting a fourth (or eleventh) request inside it.
 RATE_WITHOUT_KEY = 3.0
 RATE_WITH_KEY = 10.0
-RATE_MARGIN = 0.95
+RATE_MARGIN = 0.9  # 4 requests span >= 1.11 s: room for loopback and scheduler jitter
 NCBI_WINDOW_SECONDS = 1.0
 POST_FROM_IDS = 200  # NCBI: send 200 ids or more by POST
 POST_FROM_TERM_CHARS = 2000  # a long term would make an unwieldy URL; esearch takes POST too

@@ -7,7 +7,9 @@ import duckdb
 from transform.table2 import load_table2 as load_table2_rows
 from warehouse.landing import LandingZone
 
-MAX_JSON_OBJECT = 64 * 1024 * 1024  # the largest study is ~3.6 MB; DuckDB's default cap is 16 MB
+# One study per line; the largest is ~3.6 MB. A larger cap makes DuckDB's JSON reader size its
+# buffers for it (bench/README.md: 64 MB cost ~700 MB of RSS at 100,000 studies).
+MAX_JSON_OBJECT = 16 * 1024 * 1024
 
 
 def load_ctgov_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run_id: str) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks of the refresh pipeline against the offline sandbox (see bench/README.md)."""
