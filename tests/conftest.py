@@ -27,3 +27,15 @@ def make_sandbox():
     yield make
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def fast_retries(monkeypatch):
+    """Retries keep their logic (what is retried, how often) but not their minutes of waiting.
+    The extract, pipeline and reliability suites use it for every test (their conftest.py)."""
+    from tenacity import wait_fixed
+
+    import extract.http
+
+    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
+    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05)

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tenacity import wait_fixed
 
-import extract.http
 from extract.ctgov import CtgovClient
 from extract.http import ApiError, TransientError
 
 QUERY = {"query.term": "mesenchymal stem cell AND liver diseases"}
-
-
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
-    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05)
 
 
 def client_for(server, **kwargs) -> CtgovClient:

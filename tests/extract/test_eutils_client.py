@@ -6,7 +6,6 @@ import logging
 import time
 
 import pytest
-from tenacity import wait_fixed
 
 import extract.http
 from extract.eutils import EutilsClient
@@ -17,12 +16,6 @@ from sandbox.eutils.query import QueryEngine
 from sandbox.server import SandboxServer
 
 SECRET = "SECRET-KEY-123"
-
-
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
-    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05)
 
 
 @pytest.fixture(scope="module")

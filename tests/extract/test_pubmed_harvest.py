@@ -6,9 +6,7 @@ import math
 from datetime import date, datetime, timedelta
 
 import pytest
-from tenacity import wait_fixed
 
-import extract.http
 from extract.eutils import EutilsClient
 from extract.pubmed_harvest import HarvestMismatch, PubmedHarvest, harvest_pubmed_query
 from sandbox.eutils.corpus import CUTOFF, CUTOFF_COUNT, CUTOFF_TERM, REVIEW_QUERY
@@ -16,12 +14,6 @@ from sandbox.eutils.query import QueryEngine
 
 CUTOFF_DATE = date(2022, 4, 29)
 CURRENT_YEAR = 2026  # the sandbox corpus's today is 2026/11/24
-
-
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
-    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05)
 
 
 class Landing:

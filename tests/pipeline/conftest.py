@@ -43,17 +43,6 @@ def prefect_harness(tmp_path_factory):
         yield
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    """Retries keep their logic but not their minutes of waiting."""
-    from tenacity import wait_fixed
-
-    import extract.http
-
-    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
-    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05, raising=False)
-
-
 @pytest.fixture
 def spec_file(tmp_path) -> Path:
     path = tmp_path / "review.toml"
@@ -77,3 +66,8 @@ def refresh_against(monkeypatch, spec_file, tmp_path):
 
     run.db = db
     return run
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(fast_retries):
+    return fast_retries

@@ -37,17 +37,6 @@ def prefect_session(tmp_path_factory):
         yield
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    """Retries keep their logic but not their minutes of waiting."""
-    from tenacity import wait_fixed
-
-    import extract.http
-
-    monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
-    monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05, raising=False)
-
-
 @pytest.fixture
 def spec_file(tmp_path) -> Path:
     return write_spec(tmp_path / "review.toml")
@@ -113,3 +102,8 @@ def prefect_api(tmp_path_factory):
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
         log.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_retries(fast_retries):
+    return fast_retries
