@@ -1,50 +1,67 @@
-"""Which ClinicalTrials.gov requests a run makes: a full harvest, or only what changed.
+"""Which ClinicalTrials.gov requests a run makes for one query: everything, or what changed.
 
-The decisions need a little state from the published warehouse (passed in as plain values, so
-this module still knows nothing of DuckDB) and hand every page to callbacks that land it.
+A plan yields typed items (a page of studies with its purpose, a total); the flow lands each
+one with a single call. Nothing here knows of DuckDB: what the published warehouse knows comes
+in as a `KnownQuery`.
 
-Incremental, per query (requests in brackets, for 100,000 matching studies and 1% changed):
-- `delta`: the query's studies with LastUpdatePostDate on or after the watermark less a day
-  of overlap, full records [1-2];
-- `changed`: the NCT ids of every study updated since then, registry-wide, ids only [1-2]; a
-  known match among them that is not in `delta` has left the query;
-- `current` and `cutoff` totals, the API's own counts [2].
-If the known matches, plus what came and less what left, do not add up to the API's total (a
-study can leave a query without being updated, e.g. when the registry re-indexes), the run
-falls back to an id-only `sweep` of the whole query and fetches the missing records by id.
+Membership is decided by identity, every night (issue 11). A re-index of the registry's
+synonyms or MeSH terms can swap a query's members without moving either record's
+LastUpdatePostDate, and the total stays the same, so neither a delta nor a count can see it.
+So the incremental plan asks, per query (requests for 100,000 matches and 1% changed):
+- `sweep`: the NCT ids of the whole query, `fields=NCTId`, 1,000 a page [100, a few KB each];
+  its first page carries the API's `current` total. The query's members are exactly these ids.
+- `delta`: full records of the query's studies whose LastUpdatePostDate is on or after the
+  date of the last published run's `dataTimestamp` [1-2];
+- `by_id`: full records of ids that entered the listing without being in the delta [0-1].
+A full harvest (first run, `--full`, or a query whose fingerprint changed) lists full records
+of the whole query (`harvest`). Both end with the API's `cutoff` total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 
 from extract.ctgov import ID_FIELDS, STUDY_FIELDS, CtgovClient, StudiesPage
-from extract.http import RawResponse
+from extract.http import RawResponse, TransientError
 
-SavePage = Callable[[str, StudiesPage], None]  # (purpose, page)
-SaveTotal = Callable[[str, int, RawResponse], None]  # (scope, total, raw)
 IDS_PER_REQUEST = 100  # filter.ids in the query string; keeps URLs well under 8 KB
 
 
-@dataclass
-class QueryState:
-    """What the published warehouse knows about one query (None fields: first run)."""
+@dataclass(frozen=True)
+class KnownQuery:
+    """What the published warehouse knows of a query whose fingerprint is unchanged."""
 
-    known_ids: set[str] = field(default_factory=set)
-    watermark: date | None = None  # the latest LastUpdatePostDate among its studies
+    member_ids: frozenset[str]
+    # The date of the last published run's dataTimestamp. LastUpdatePostDate has day
+    # granularity, so that whole day is asked again: an update posted later on the same date
+    # as the snapshot the last run read would otherwise fall between the two runs.
+    changed_since: date
 
 
-@dataclass
-class QueryHarvest:
-    mode: str  # 'full' or 'incremental' (+ ' with sweep' when the fallback ran)
-    studies: int = 0
-    current_total: int | None = None
+@dataclass(frozen=True)
+class PageItem:
+    purpose: str  # harvest, sweep, delta, by_id
+    page: StudiesPage
+
+
+@dataclass(frozen=True)
+class TotalItem:
+    scope: str  # current, cutoff
+    total: int
+    raw: RawResponse
+
+
+HarvestItem = PageItem | TotalItem
 
 
 def cutoff_filter(cutoff: date) -> str:
     return f"AREA[StudyFirstPostDate]RANGE[MIN,{cutoff.isoformat()}]"
+
+
+def changed_filter(since: date) -> str:
+    return f"AREA[LastUpdatePostDate]RANGE[{since.isoformat()},MAX]"
 
 
 def with_filter(params: dict[str, str], expression: str) -> dict[str, str]:
@@ -54,79 +71,60 @@ def with_filter(params: dict[str, str], expression: str) -> dict[str, str]:
     return {**params, "filter.advanced": combined}
 
 
-def harvest_query(
-    client: CtgovClient,
-    params: dict[str, str],
-    cutoff: date,
-    state: QueryState | None,
-    save_page: SavePage,
-    save_total: SaveTotal,
-) -> QueryHarvest:
-    if state is None or state.watermark is None:
-        result = _full(client, params, save_page, save_total)
+def plan_query(
+    client: CtgovClient, params: dict[str, str], cutoff: date, known: KnownQuery | None
+) -> Iterator[HarvestItem]:
+    """Every page and total one query needs this run, in the order they are fetched."""
+    if known is None:
+        yield from _full(client, params)
     else:
-        result = _incremental(client, params, state, save_page, save_total)
-    cutoff_params = with_filter(params, cutoff_filter(cutoff))
-    total, raw = client.fetch_total(cutoff_params)
-    save_total("cutoff", total, raw)
-    return result
+        yield from _incremental(client, params, known)
+    total, raw = client.fetch_total(with_filter(params, cutoff_filter(cutoff)))
+    yield TotalItem("cutoff", total, raw)
 
 
-def _full(client, params, save_page, save_total) -> QueryHarvest:
-    result = QueryHarvest("full")
+def _full(client: CtgovClient, params: dict[str, str]) -> Iterator[HarvestItem]:
     for page in client.iter_studies_pages({**params, "fields": ",".join(STUDY_FIELDS)}):
-        if page.page_no == 1 and page.total_count is not None:
-            result.current_total = page.total_count
-            save_total("current", page.total_count, page.raw)
-        save_page("harvest", page)
-        result.studies += len(page.studies)
-    return result
+        if page.page_no == 1:
+            yield _current_total(page)
+        yield PageItem("harvest", page)
 
 
-def _incremental(client, params, state: QueryState, save_page, save_total) -> QueryHarvest:
-    since = (state.watermark - timedelta(days=1)).isoformat()
-    recent = f"AREA[LastUpdatePostDate]RANGE[{since},MAX]"
-    result = QueryHarvest("incremental")
-    delta_ids: set[str] = set()
-    for page in client.iter_studies_pages(
-        {**with_filter(params, recent), "fields": ",".join(STUDY_FIELDS)}
-    ):
-        save_page("delta", page)
-        delta_ids.update(_nct_ids(page))
-        result.studies += len(page.studies)
-    changed_ids: set[str] = set()
-    for page in client.iter_studies_pages({"filter.advanced": recent, "fields": "NCTId"}):
-        save_page("changed", page)
-        changed_ids.update(_nct_ids(page))
-    total, raw = client.fetch_total(params)
-    save_total("current", total, raw)
-    result.current_total = total
-    expected = (state.known_ids - (changed_ids - delta_ids)) | delta_ids
-    if len(expected) != total:
-        result.mode = "incremental with sweep"
-        result.studies += _sweep(client, params, state.known_ids | delta_ids, save_page)
-    return result
-
-
-def _sweep(client, params, have_ids: set[str], save_page) -> int:
-    """Ids of the whole query; then the records of matches the warehouse has never seen."""
-    swept: set[str] = set()
+def _incremental(
+    client: CtgovClient, params: dict[str, str], known: KnownQuery
+) -> Iterator[HarvestItem]:
+    listed: set[str] = set()
     for page in client.iter_studies_pages({**params, "fields": ",".join(ID_FIELDS)}):
-        save_page("sweep", page)
-        swept.update(_nct_ids(page))
-    missing = sorted(swept - have_ids)
-    fetched = 0
-    for start in range(0, len(missing), IDS_PER_REQUEST):
-        chunk = missing[start : start + IDS_PER_REQUEST]
+        if page.page_no == 1:
+            yield _current_total(page)
+        yield PageItem("sweep", page)
+        listed.update(nct_ids(page))
+    updated: set[str] = set()
+    recent = with_filter(params, changed_filter(known.changed_since))
+    for page in client.iter_studies_pages({**recent, "fields": ",".join(STUDY_FIELDS)}):
+        yield PageItem("delta", page)
+        updated.update(nct_ids(page))
+    entered = sorted(listed - known.member_ids - updated)
+    yield from _by_id(client, entered)
+
+
+def _by_id(client: CtgovClient, nct_ids_wanted: list[str]) -> Iterator[HarvestItem]:
+    """Full records of the given ids, IDS_PER_REQUEST to a request."""
+    for start in range(0, len(nct_ids_wanted), IDS_PER_REQUEST):
+        chunk = nct_ids_wanted[start : start + IDS_PER_REQUEST]
         by_id = {"filter.ids": ",".join(chunk), "fields": ",".join(STUDY_FIELDS)}
         for page in client.iter_studies_pages(by_id):
             page.page_no += start  # unique page numbers across chunks
-            save_page("by_id", page)
-            fetched += len(page.studies)
-    return fetched
+            yield PageItem("by_id", page)
 
 
-def _nct_ids(page: StudiesPage) -> list[str]:
+def _current_total(page: StudiesPage) -> TotalItem:
+    if page.total_count is None:
+        raise TransientError(f"countTotal asked but no totalCount in {page.raw.url}")
+    return TotalItem("current", page.total_count, page.raw)
+
+
+def nct_ids(page: StudiesPage) -> list[str]:
     return [
         s.get("protocolSection", {}).get("identificationModule", {}).get("nctId")
         for s in page.studies

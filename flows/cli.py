@@ -86,9 +86,12 @@ def refresh(
     spec: Path = SPEC_OPTION,
     source: Source = typer.Option(Source.all, help="Which API to harvest."),
     full: bool = typer.Option(False, "--full", help="Harvest everything, not only changes."),
+    accept_drop: bool = typer.Option(
+        False, "--accept-drop",
+        help="Publish even if a total fell by more than review.max_total_drop (recorded)."),
 ) -> None:
     """One run of the nightly flow against the configured APIs."""
-    summary = _run_refresh(source.value, full, spec, db)
+    summary = _run_refresh(source.value, full, spec, db, accept_drop)
     _print_summary(summary)
 
 
@@ -224,7 +227,9 @@ def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
         raise fail(str(exc)) from None
 
 
-def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) -> dict:
+def _run_refresh(
+    source: str, full: bool, spec: Path | None, db: Path | None, accept_drop: bool = False
+) -> dict:
     from flows.settings import SpecError, load_settings
 
     try:
@@ -244,7 +249,8 @@ def _run_refresh(source: str, full: bool, spec: Path | None, db: Path | None) ->
     from flows.refresh import refresh as refresh_flow
 
     try:
-        return refresh_flow(source=source, full=full, spec=_opt(spec), db=_opt(db))
+        return refresh_flow(source=source, full=full, spec=_opt(spec), db=_opt(db),
+                            accept_drop=accept_drop)
     except RunInProgress as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # the ledger has the details; the user gets one line
@@ -260,6 +266,10 @@ def _print_summary(summary: dict) -> None:
         f"run {summary['run_id']}: {summary['status']}, {summary['requests']} requests "
         f"({summary['retries']} retries), {summary['rows_loaded']} rows loaded"
     )
+    for line in summary.get("plan", []):
+        console.print(line, markup=False, highlight=False)
+    for line in summary.get("accepted_drops", []):
+        console.print(f"accepted: {line}", markup=False, highlight=False)
     console.print(f"warehouse: {summary['db']}")
 
 
@@ -270,6 +280,7 @@ def _print_headline(db_path: Path) -> None:
     try:
         rows = con.execute(
             """select source, query_id, scope, total from mart.search_totals
+               where (source, query_id) in (select source, query_id from core.review_query)
                qualify row_number() over (partition by source, query_id, scope
                                           order by run_at desc) = 1
                order by source, query_id, scope"""

@@ -13,7 +13,7 @@ from prefect.cache_policies import NONE
 
 from extract.ctgov import CtgovClient
 from extract.ctgov_drift import DriftReport, check_study
-from extract.ctgov_harvest import QueryState, harvest_query
+from extract.ctgov_harvest import KnownQuery, PageItem, plan_query
 from extract.eutils import EutilsClient
 from extract.pubmed_harvest import harvest_pubmed_query
 from flows.settings import Settings, load_settings
@@ -25,7 +25,13 @@ from warehouse.landing import LandingZone
 from warehouse.ledger import ledger_path, runs_view_sql
 from warehouse.publish import publish, start_build
 from warehouse.runs import RunHandle, recorded_run
-from warehouse.state import PublishedState, read_published_state
+from warehouse.state import (
+    PublishedState,
+    changed_since,
+    plan_ctgov_queries,
+    read_published_state,
+    removed_queries,
+)
 
 SOURCES = ("all", "pubmed", "ctgov")
 
@@ -43,16 +49,26 @@ def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, ful
     try:
         version, raw = client.fetch_version()
         stamp = version["dataTimestamp"]
-        if not full and stamp == state.ctgov_data_timestamp:
-            logger.info("ClinicalTrials.gov data unchanged since %s: nothing to harvest", stamp)
-            return {"skipped": True, "data_timestamp": stamp}
+        fingerprints = settings.query_fingerprints()
+        plans = plan_ctgov_queries(fingerprints, state, stamp, full)
+        removed = removed_queries(fingerprints, state, "ctgov")
+        for line in _plan_lines(plans, removed):
+            logger.info(line)
+        result = {"data_timestamp": stamp, "plan": _plan_lines(plans, removed), "queries": {}}
+        todo = [plan for plan in plans if plan.mode != "unchanged"]
+        if not todo and not removed:
+            return result | {"skipped": True}
         landing.save_ctgov_version(version, raw)
-        queries = {}
-        for query in settings.ctgov_queries:
-            queries[query.id] = _harvest_one(client, settings, landing, query, state, full,
-                                             stamp, drift)
-            logger.info("ctgov %s: %s", query.id, queries[query.id])
-        return {"skipped": False, "data_timestamp": stamp, "queries": queries}
+        for plan in todo:
+            query = settings.ctgov_query(plan.query_id)
+            known = (KnownQuery(state.ctgov_members.get(query.id, frozenset()),
+                                changed_since(state))
+                     if plan.mode == "incremental" else None)
+            items = plan_query(client, query.params, settings.cutoff, known)
+            landed = _land_query(landing, query.id, items, stamp, drift)
+            result["queries"][query.id] = {"mode": plan.mode, **landed}
+            logger.info("ctgov %s: %s", query.id, result["queries"][query.id])
+        return result | {"skipped": False}
     finally:
         run.requests += client.stats.requests
         run.retries += client.stats.retries
@@ -61,26 +77,26 @@ def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, ful
             logger.warning("schema drift in ClinicalTrials.gov records: %s", dict(drift.counts))
 
 
-def _harvest_one(client, settings, landing, query, state, full, stamp, drift) -> dict:
-    logger = get_run_logger()
-    known = state.ctgov_known_ids.get(query.id)
-    previous = None
-    if not full and known is not None and query.id in state.ctgov_watermarks:
-        previous = QueryState(known, state.ctgov_watermarks[query.id])
+def _land_query(landing: LandingZone, query_id: str, items, stamp: str, drift) -> dict:
+    """Land every item of one query's plan as it arrives; what it came to, for the summary."""
+    landed = {"pages": {}, "studies": 0}
+    for item in items:
+        if isinstance(item, PageItem):
+            if item.purpose != "sweep":
+                for study in item.page.studies:
+                    check_study(study, drift)
+            landed["pages"][item.purpose] = landed["pages"].get(item.purpose, 0) + 1
+            landed["studies"] += len(item.page.studies) if item.purpose != "sweep" else 0
+        else:
+            landed[f"{item.scope}_total"] = item.total
+        landing.save_ctgov_item(query_id, item, stamp)
+    return landed
 
-    def save_page(purpose, page):
-        if purpose in ("harvest", "delta", "by_id"):
-            for study in page.studies:
-                check_study(study, drift)
-        landing.save_ctgov_page(query.id, purpose, page, stamp)
-        logger.info("ctgov %s %s page %d: %d studies", query.id, purpose, page.page_no,
-                    len(page.studies))
 
-    def save_total(scope, total, raw):
-        landing.save_ctgov_total(query.id, scope, total, raw)
-
-    result = harvest_query(client, query.params, settings.cutoff, previous, save_page, save_total)
-    return {"mode": result.mode, "studies": result.studies, "total": result.current_total}
+def _plan_lines(plans, removed) -> list[str]:
+    lines = [f"ctgov {plan.query_id}: {plan.reason}" for plan in plans]
+    return lines + [f"ctgov {qid}: removed from the spec, leaves the current figures"
+                    for qid in removed]
 
 
 @task(name="harvest_pubmed", cache_policy=NONE)
@@ -133,13 +149,14 @@ def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: 
     con = connect_build(run.build_file)
     try:
         wh.migrate(con)
-        wh.prepare(con, _run_vars(settings, run, state, harvested))
+        params = _build_params(settings, run, state, harvested)
+        wh.prepare(con, params)
+        wh.land_spec(con, run.run_id, settings.query_fingerprints(), params.cutoff)
         landing = LandingZone(run.landing_dir)
         run.rows_loaded += load.load_ctgov_landing(con, landing, run.run_id)
         run.rows_loaded += load.load_pubmed_landing(con, landing, run.run_id)
         load.load_table2(con)
         written = wh.run_models(con)
-        wh.drop_build_views(con)
         wh.prune_raw(con)
         con.execute(runs_view_sql(ledger_path(settings.db_path)))
         con.execute(
@@ -156,7 +173,16 @@ def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: 
 def check(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> None:
     con = connect_build(run.build_file)
     try:
-        wh.prepare(con, _run_vars(settings, run, state, harvested))
+        wh.prepare(con, _build_params(settings, run, state, harvested))
+        drops = wh.sudden_drops(con)
+        if drops and not run.params.get("accept_drop"):
+            raise wh.SuddenDrop(
+                "not published: " + "; ".join(map(wh.describe_drop, drops))
+                + " (review refresh --accept-drop publishes it)"
+            )
+        if drops:
+            run.details["accepted_drops"] = [wh.describe_drop(d) for d in drops]
+            get_run_logger().warning("accepted: %s", run.details["accepted_drops"])
         wh.run_checks(con)
     finally:
         con.close()
@@ -195,13 +221,20 @@ def summarize(settings: Settings, run: RunHandle, summary: dict) -> None:
 
 @flow(name="refresh")
 def refresh(
-    source: str = "all", full: bool = False, spec: str | None = None, db: str | None = None
+    source: str = "all",
+    full: bool = False,
+    spec: str | None = None,
+    db: str | None = None,
+    accept_drop: bool = False,
 ) -> dict:
     """One run of the nightly refresh against the configured APIs."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     settings = load_settings(spec, db)
-    params = {"source": source, "full": full, "spec": str(settings.spec_path)}
+    params = {"source": source, "full": full, "spec": str(settings.spec_path),
+              "accept_drop": accept_drop,
+              "fingerprints": {f"{fp.source}/{fp.query_id}": fp.fingerprint
+                               for fp in settings.query_fingerprints()}}
     scrub = _scrubber(settings)
     with recorded_run(settings.db_path, source, params, scrub) as run:
         state = read_published_state(settings.db_path)
@@ -222,13 +255,15 @@ def refresh(
         return summary
 
 
-def _run_vars(settings, run, state, harvested) -> wh.RunVars:
-    return wh.RunVars(
+def _build_params(settings, run, state, harvested) -> wh.BuildParams:
+    return wh.BuildParams(
         run_id=run.run_id,
         run_seq=state.run_seq + 1,
         run_at=run.started_at,
         cutoff=settings.cutoff.isoformat(),
         data_timestamp=_ctgov_stamp(harvested) or state.ctgov_data_timestamp,
+        max_total_drop=settings.max_total_drop,
+        accept_drop=bool(run.params.get("accept_drop")),
     )
 
 
@@ -256,6 +291,8 @@ def _summary(run: RunHandle, settings: Settings) -> dict:
         "rows_loaded": run.rows_loaded,
         "harvest": run.details.get("harvest", {}),
         "schema_drift": run.details.get("schema_drift", {}),
+        "accepted_drops": run.details.get("accepted_drops", []),
+        "plan": (run.details.get("harvest", {}).get("ctgov") or {}).get("plan", []),
         "duration_seconds": (datetime.now(UTC) - datetime.fromisoformat(run.started_at))
         .total_seconds(),
     }

@@ -6,6 +6,8 @@ touched. Environment variables override the file (DESIGN.md, "Contracts").
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tomllib
@@ -18,7 +20,7 @@ CTGOV_QUERY_KEYS = {"query.cond", "query.term", "query.intr", "query.titles", "q
                     "query.spons", "query.outc", "query.id", "filter.overallStatus",
                     "filter.ids", "filter.advanced"}
 ALLOWED = {
-    "review": {"id", "title", "cutoff"},
+    "review": {"id", "title", "cutoff", "max_total_drop"},
     "pubmed": {"queries", "base_url", "tool", "email", "efetch_batch_size",
                "requests_per_second", "timeout_seconds"},
     "ctgov": {"queries", "base_url", "requests_per_second", "timeout_seconds"},
@@ -48,6 +50,25 @@ class PubmedQuery:
 
 
 @dataclass(frozen=True)
+class QueryFingerprint:
+    """One query as the APIs will be asked it, and the hash of everything that decides its
+    result set (issue 15): a shortcut between runs is only taken when this hash is unchanged."""
+
+    source: str  # 'ctgov' or 'pubmed'
+    query_id: str
+    definition: dict  # the parameters as sent (CT.gov) or {"term": ...} (PubMed)
+    fingerprint: str
+
+
+def query_fingerprint(source: str, definition: dict, cutoff: date) -> str:
+    canonical = json.dumps(
+        {"source": source, "query": definition, "cutoff": cutoff.isoformat()},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
 class Settings:
     spec_path: Path
     review_id: str
@@ -69,6 +90,19 @@ class Settings:
     schedule_cron: str = "0 2 * * *"
     schedule_timezone: str = "America/New_York"
     paper: dict = field(default_factory=dict)
+    # a query's total falling by more than this share from the last published run (with an
+    # unchanged QueryTranslation) refuses to publish unless `--accept-drop` (issue 11)
+    max_total_drop: float = 0.05
+
+    def ctgov_query(self, query_id: str) -> CtgovQuery:
+        return next(q for q in self.ctgov_queries if q.id == query_id)
+
+    def query_fingerprints(self) -> list[QueryFingerprint]:
+        found = [("ctgov", q.id, dict(q.params)) for q in self.ctgov_queries]
+        found += [("pubmed", q.id, {"term": q.term}) for q in self.pubmed_queries]
+        return [QueryFingerprint(source, qid, definition,
+                                 query_fingerprint(source, definition, self.cutoff))
+                for source, qid, definition in found]
 
 
 def load_settings(
@@ -113,6 +147,7 @@ def load_settings(
         schedule_timezone=str(spec.get("schedule", {}).get("timezone",
                                                            Settings.schedule_timezone)),
         paper=_paper_numbers(spec.get("paper", {})),
+        max_total_drop=_share(review.get("max_total_drop", 0.05), "review.max_total_drop"),
     )
     if not settings.ctgov_queries and not settings.pubmed_queries:
         raise SpecError(f"{path}: no queries: add [[ctgov.queries]] or [[pubmed.queries]]")
@@ -210,6 +245,12 @@ def _date(value, where: str) -> date:
 def _positive(value, where: str) -> float:
     if not isinstance(value, int | float) or value <= 0:
         raise SpecError(f"{where} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _share(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise SpecError(f"{where} must be a share between 0 and 1 (0.05 is 5%), got {value!r}")
     return float(value)
 
 

@@ -19,7 +19,8 @@ def headline_rows(db_path: Path) -> list[dict]:
             """with ranked as (
                    select *, dense_rank() over (partition by source, query_id, scope
                                                order by run_at desc) as age
-                   from mart.search_totals)
+                   from mart.search_totals
+                   where (source, query_id) in (select source, query_id from core.review_query))
                select source, query_id, scope,
                       max(total) filter (where age = 1) as now,
                       max(total) filter (where age = 2) as before

@@ -32,8 +32,11 @@ QUERIES = {
     "fig1d": "select row_no, first_author, year, dose_low, dose_high, dose_unit "
     "from mart.fig1d_iv_dose order by dose_unit, dose_low",
     "fig1e": "select route_class, trials from mart.fig1e_infusion_route order by trials desc",
-    "totals": "select run_id, run_at, source, query_id, scope, total "
-    "from mart.search_totals order by run_at, source, query_id, scope",
+    # the queries of the present spec only: a removed query leaves the report (its rows stay
+    # in mart.search_totals)
+    "totals": "select t.run_id, t.run_at, t.source, t.query_id, t.scope, t.total "
+    "from mart.search_totals as t join core.review_query as q using (source, query_id) "
+    "order by t.run_at, t.source, t.query_id, t.scope",
     # trials whose status changed in the latest run that saw a change of content
     "status_changes": """
         select h.nct_id, h.previous_status, h.overall_status, h.valid_from, s.brief_title

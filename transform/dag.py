@@ -21,6 +21,8 @@ MODEL_ORDER = (
     "staging/stg_ctgov_query_page_ids",
     "staging/stg_pubmed_latest_run",
     "staging/stg_pubmed_article",
+    "core/query_harvest",
+    "core/review_query",
     "core/ctgov_study_version",
     "core/ctgov_membership_event",
     "core/ctgov_study",
@@ -43,6 +45,7 @@ MODEL_ORDER = (
     "mart/fig1e_infusion_route",
     "mart/trial_publications",
     "mart/search_totals",
+    "ops/total_drop",
 )
 
 

@@ -6,6 +6,7 @@ for writing. The SQL lives in transform/ (models, checks, macros) and in migrati
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,22 @@ class CheckFailed(Exception):
     """A data check found rows; the run fails before publishing. The message lists them."""
 
 
+class SuddenDrop(CheckFailed):
+    """A total fell by more than the spec allows with the query unchanged (ops.total_drop)."""
+
+
 @dataclass(frozen=True)
-class RunVars:
+class BuildParams:
+    """The run's parameters, written as the one-row table ops.build_params: models read it
+    there (not session variables), so any model runs as pasted into a plain `duckdb` shell."""
+
     run_id: str
     run_seq: int
     run_at: str  # ISO timestamp
     cutoff: str  # YYYY-MM-DD
-    data_timestamp: str | None  # the CT.gov dataTimestamp of this run, if it harvested
+    data_timestamp: str | None  # the CT.gov dataTimestamp the warehouse reflects
+    max_total_drop: float = 0.05
+    accept_drop: bool = False
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -41,12 +51,17 @@ def prune_raw(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RETENTION.read_text(encoding="utf-8"))
 
 
-def prepare(con: duckdb.DuckDBPyConnection, run: RunVars) -> None:
-    """Session state the models read: run variables, macros, the Python helper functions."""
-    for name in ("run_id", "run_at", "cutoff", "data_timestamp"):
-        value = getattr(run, name)
-        con.execute(f"set variable {name} = ?", [value])
-    con.execute("set variable run_seq = ?", [run.run_seq])
+def prepare(con: duckdb.DuckDBPyConnection, params: BuildParams) -> None:
+    """ops.build_params, the macros and the Python helper functions the models use."""
+    con.execute(
+        """create or replace table ops.build_params as
+           select ?::varchar as run_id, ?::bigint as run_seq, ?::timestamptz as run_at,
+                  ?::date as cutoff, ?::timestamp as data_timestamp,
+                  now()::timestamptz as built_at, ?::double as max_total_drop,
+                  ?::boolean as accept_drop""",
+        [params.run_id, params.run_seq, params.run_at, params.cutoff, params.data_timestamp,
+         params.max_total_drop, params.accept_drop],
+    )
     con.create_function(
         "iso_country",
         iso_country,
@@ -56,6 +71,29 @@ def prepare(con: duckdb.DuckDBPyConnection, run: RunVars) -> None:
         side_effects=False,
     )
     con.execute(MACROS_FILE.read_text(encoding="utf-8"))
+
+
+def land_spec(con: duckdb.DuckDBPyConnection, run_id: str, fingerprints, cutoff: str) -> None:
+    """The spec's queries as this run sends them, with their fingerprints (raw.spec_query)."""
+    con.executemany(
+        "insert into raw.spec_query values (?, ?, ?, ?, ?, ?)",
+        [[run_id, fp.source, fp.query_id, fp.fingerprint,
+          json.dumps(fp.definition, sort_keys=True), cutoff] for fp in fingerprints],
+    )
+
+
+def sudden_drops(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Totals that fell by more than the spec's share since the last published run of the same
+    query (ops.total_drop); the caller refuses to publish them unless the drop was accepted."""
+    cursor = con.execute("select * from ops.total_drop order by source, query_id, scope")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def describe_drop(drop: dict) -> str:
+    return (f"{drop['source']} {drop['query_id']} {drop['scope']} total fell "
+            f"{drop['drop_share']:.0%} ({drop['previous_total']} -> {drop['total']}) since run "
+            f"{drop['previous_run_id']} with the query unchanged")
 
 
 def run_models(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -77,15 +115,6 @@ def run_models(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"select count(*) from {model.relation}"
         ).fetchone()[0]
     return written
-
-
-def drop_build_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Staging views read this run's variables; published, they would read as empty."""
-    for (name,) in con.execute(
-        "select view_name from duckdb_views() where schema_name = 'staging' "
-        "and database_name = current_database()"
-    ).fetchall():
-        con.execute(f"drop view staging.{name}")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> None:

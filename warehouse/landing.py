@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from extract.ctgov import StudiesPage
+from extract.ctgov_harvest import PageItem
 from extract.http import RawResponse
 
 
@@ -29,7 +30,8 @@ class LandingZone:
     def save_ctgov_page(
         self, query_id: str, purpose: str, page: StudiesPage, data_timestamp: str
     ) -> None:
-        """purpose: 'harvest' (full records), 'delta' (changed records), 'sweep' (ids only)."""
+        """purpose: 'harvest' (full records of the whole query), 'sweep' (its ids only),
+        'delta' (records updated since the last run), 'by_id' (records of ids that entered)."""
         name = f"{query_id}.{purpose}.{page.page_no:05d}.ndjson"
         with (self.root / "ctgov_studies" / name).open("w", encoding="utf-8") as fh:
             for study in page.studies:
@@ -59,6 +61,13 @@ class LandingZone:
             {"query_id": query_id, "scope": scope, "total": total, **_request_meta(raw)},
         )
         self.pages += 1
+
+    def save_ctgov_item(self, query_id: str, item, data_timestamp: str) -> None:
+        """One item of a query's harvest plan (extract.ctgov_harvest): a page or a total."""
+        if isinstance(item, PageItem):
+            self.save_ctgov_page(query_id, item.purpose, item.page, data_timestamp)
+        else:
+            self.save_ctgov_total(query_id, item.scope, item.total, item.raw)
 
     def save_ctgov_version(self, version: dict, raw: RawResponse) -> None:
         self._append_meta("ctgov_version.jsonl", {**version, **_request_meta(raw)})

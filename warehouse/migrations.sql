@@ -58,7 +58,20 @@ create table if not exists core.ctgov_membership_event (
     nct_id varchar not null,
     in_query boolean not null,
     run_id varchar not null,
-    run_seq bigint not null
+    run_seq bigint not null,
+    fingerprint varchar                -- of the query's wording; a new wording, a new history
+);
+alter table core.ctgov_membership_event add column if not exists fingerprint varchar;
+
+-- The spec's queries as each run sent them (flows.settings.query_fingerprint): what decides
+-- whether a shortcut between two runs is allowed (issue 15).
+create table if not exists raw.spec_query (
+    run_id varchar not null,
+    source varchar not null,           -- ctgov, pubmed
+    query_id varchar not null,
+    fingerprint varchar not null,
+    definition json not null,          -- every parameter as sent
+    cutoff date not null
 );
 
 create table if not exists mart.search_totals (
@@ -67,8 +80,10 @@ create table if not exists mart.search_totals (
     source varchar not null,
     query_id varchar not null,
     scope varchar not null,
-    total bigint not null
+    total bigint not null,
+    fingerprint varchar                -- of the query as searched (raw.spec_query)
 );
+alter table mart.search_totals add column if not exists fingerprint varchar;
 
 create table if not exists ops.published_run (
     run_id varchar not null,

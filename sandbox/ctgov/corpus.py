@@ -224,6 +224,28 @@ class CtgovCorpus:
         row, record = self._edit(nct_id)
         self._save(row, _replace_strings(record, re.compile("mesenchymal", re.IGNORECASE)))
 
+    def reindex_swap(self, leaving: str, entering: str) -> None:
+        """The registry re-maps its synonyms and MeSH terms overnight: `leaving` stops matching
+        the review query and `entering` starts to, while neither record is updated (the records
+        served and their LastUpdatePostDate stay as they were; only the search index moves).
+
+        This is the night a count cannot see (issue 11): the total is unchanged, no delta by
+        LastUpdatePostDate finds either study, and only an id listing of the query tells.
+        """
+        self._advance()
+        leaving_row, entering_row = self._row(leaving), self._row(entering)
+        mesenchymal = re.compile("mesenchymal", re.IGNORECASE)
+        leaving_doc = make_doc(_replace_strings(self.record(leaving_row), mesenchymal))
+        self.index.update_row(leaving_row, leaving_doc, row_facts(self.record(leaving_row)))
+        mapped = json.loads(self.record_bytes(entering_row))
+        browse = mapped.setdefault("derivedSection", {}).setdefault("conditionBrowseModule", {})
+        # only the index sees these terms: the record served does not change
+        browse.setdefault("meshes", []).append({"term": "Mesenchymal Stem Cells"})
+        browse.setdefault("ancestors", []).append({"term": "Liver Diseases"})
+        entering_facts = row_facts(self.record(entering_row))
+        self.index.update_row(entering_row, make_doc(mapped), entering_facts)
+        self._review = [n for n in self._review if n != leaving] + [entering]
+
     def replace_record(self, nct_id: str, record: dict) -> None:
         """Test hook (schema drift): serve `record` for `nct_id` from now on, exactly as given.
 

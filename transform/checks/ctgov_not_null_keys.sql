@@ -2,7 +2,7 @@
 with nulls as (
     select 'raw.ctgov_study (this run)' as relation, count(*) as n
     from raw.ctgov_study
-    where run_id = getvariable('run_id') and nct_id is null
+    where run_id = (select run_id from ops.build_params) and nct_id is null
     union all
     select 'core.ctgov_location', count(*) from core.ctgov_location where nct_id is null
 ),

@@ -3,7 +3,7 @@
 with api as (
     select query_id, scope, total
     from raw.ctgov_total
-    where run_id = getvariable('run_id')
+    where run_id = (select run_id from ops.build_params)
 ),
 
 warehouse as (
@@ -15,7 +15,7 @@ warehouse as (
         select m.query_id, 'cutoff', count(*)
         from core.ctgov_query_match as m
         inner join core.ctgov_study as s using (nct_id)
-        where s.first_post_date <= cast(getvariable('cutoff') as date)
+        where s.first_post_date <= (select cutoff from ops.build_params)
         group by m.query_id
     )
     group by query_id, scope

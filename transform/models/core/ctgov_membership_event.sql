@@ -1,70 +1,68 @@
 -- materialized: incremental
--- Entries into and exits from each query's result set. What a run saw decides it:
--- a full harvest or an id sweep is the whole set; otherwise delta/by_id records entered and a
--- known match that changed (registry-wide) without reappearing in the delta has left.
-with seen as (
-    select * from staging.stg_ctgov_query_page_ids
+-- Entries into and exits from each query's result set, by identity. Every run that searches a
+-- query lists the whole set: full records (`harvest`) or NCT ids only (`sweep`). The members
+-- after the run are exactly the ids listed; those before are the latest events under the
+-- query's present fingerprint, so a reworded query starts a history of its own.
+with params as (
+    select run_id, run_seq from ops.build_params
 ),
 
-whole_set_queries as (
-    select distinct query_id from seen where purpose in ('harvest', 'sweep')
+spec as (
+    select query_id, fingerprint from core.review_query where source = 'ctgov'
+),
+
+searched as (
+    select distinct query_id
+    from raw.ctgov_total
+    where run_id = (select run_id from params) and scope = 'current'
+),
+
+listed as (
+    select distinct query_id, nct_id
+    from staging.stg_ctgov_query_page_ids
+    where purpose in ('harvest', 'sweep')
 ),
 
 members_before as (
-    select query_id, nct_id
-    from core.ctgov_membership_event
-    qualify row_number() over (partition by query_id, nct_id order by run_seq desc) = 1
-        and in_query
-),
-
-queries_this_run as (
-    select distinct query_id from raw.ctgov_page where run_id = getvariable('run_id')
-),
-
-members_after as (
-    -- whole set: exactly what the harvest or sweep listed
-    select query_id, nct_id from seen
-    where purpose in ('harvest', 'sweep') and query_id in (select query_id from whole_set_queries)
-    union
-    -- incremental: the members before, less those that changed without matching, plus new ones
-    select b.query_id, b.nct_id
-    from members_before as b
-    where b.query_id in (select query_id from queries_this_run)
-      and b.query_id not in (select query_id from whole_set_queries)
-      and not exists (
-          select 1 from seen as c
-          where c.query_id = b.query_id and c.nct_id = b.nct_id and c.purpose = 'changed'
-      )
-    union
-    select query_id, nct_id from seen
-    where purpose in ('delta', 'by_id')
-      and query_id not in (select query_id from whole_set_queries)
+    select events.query_id, events.nct_id, events.in_query
+    from core.ctgov_membership_event as events
+    inner join spec using (query_id, fingerprint)
+    qualify row_number() over (
+        partition by events.query_id, events.nct_id order by events.run_seq desc
+    ) = 1
 ),
 
 entered as (
-    select query_id, nct_id, true as in_query from members_after
-    except
-    select query_id, nct_id, true from members_before
+    select listed.query_id, listed.nct_id, true as in_query
+    from listed
+    where not exists (
+        select 1 from members_before as b
+        where b.query_id = listed.query_id and b.nct_id = listed.nct_id and b.in_query
+    )
 ),
 
 exited as (
     select b.query_id, b.nct_id, false as in_query
     from members_before as b
-    where b.query_id in (select query_id from queries_this_run)
+    where b.in_query
+      and b.query_id in (select query_id from searched)
       and not exists (
-          select 1 from members_after as a
-          where a.query_id = b.query_id and a.nct_id = b.nct_id
+          select 1 from listed
+          where listed.query_id = b.query_id and listed.nct_id = b.nct_id
       )
 ),
 
 final as (
     select
-        query_id,
-        nct_id,
-        in_query,
-        getvariable('run_id') as run_id,
-        cast(getvariable('run_seq') as bigint) as run_seq
-    from (select * from entered union all select * from exited)
+        changes.query_id,
+        changes.nct_id,
+        changes.in_query,
+        params.run_id,
+        params.run_seq,
+        spec.fingerprint
+    from (select * from entered union all select * from exited) as changes
+    inner join spec using (query_id)
+    cross join params
 )
 
 select * from final

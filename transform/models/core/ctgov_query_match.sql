@@ -1,9 +1,17 @@
 -- materialized: table
--- The studies each query matches now, with when they entered the result set.
-with events as (
-    select *
-    from core.ctgov_membership_event
-    qualify row_number() over (partition by query_id, nct_id order by run_seq desc) = 1
+-- The studies each query of the spec matches now, with when they entered its result set
+-- (under the query's present wording; a removed query matches nothing).
+with spec as (
+    select query_id, fingerprint from core.review_query where source = 'ctgov'
+),
+
+events as (
+    select events.*
+    from core.ctgov_membership_event as events
+    inner join spec using (query_id, fingerprint)
+    qualify row_number() over (
+        partition by events.query_id, events.nct_id order by events.run_seq desc
+    ) = 1
 ),
 
 final as (

@@ -24,7 +24,7 @@ final as (
         nct_id,
         content_hash,
         run_id,
-        cast(getvariable('data_timestamp') as timestamp) as observed_at,
+        (select data_timestamp from ops.build_params) as observed_at,
         overall_status,
         enrollment,
         last_update_post_date_text,

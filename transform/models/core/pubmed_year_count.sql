@@ -3,7 +3,7 @@
 with latest as (
     select y.*
     from raw.pubmed_year_count as y
-    inner join staging.stg_pubmed_latest_run as r using (run_id)
+    inner join staging.stg_pubmed_latest_run as r using (query_id, run_id)
 ),
 
 final as (

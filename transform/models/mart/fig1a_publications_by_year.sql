@@ -18,7 +18,7 @@ dedup as (
     union all
     select query_id, 'cutoff', dedup_year, count(*)
     from articles
-    where create_date <= cast(getvariable('cutoff') as date)
+    where create_date <= (select cutoff from ops.build_params)
     group by all
 ),
 

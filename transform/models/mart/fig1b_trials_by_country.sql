@@ -17,7 +17,7 @@ scoped as (
     select matches.query_id, 'cutoff' as scope, matches.nct_id
     from matches
     inner join studies using (nct_id)
-    where studies.first_post_date <= cast(getvariable('cutoff') as date)
+    where studies.first_post_date <= (select cutoff from ops.build_params)
 ),
 
 study_countries as (

@@ -3,7 +3,7 @@
 with landed as (
     select query_id, purpose, nct_id
     from raw.ctgov_study
-    where run_id = getvariable('run_id')
+    where run_id = (select run_id from ops.build_params)
 ),
 
 final as (

@@ -2,7 +2,7 @@
 with latest as (
     select a.*
     from raw.pubmed_article as a
-    inner join staging.stg_pubmed_latest_run as r using (run_id)
+    inner join staging.stg_pubmed_latest_run as r using (query_id, run_id)
 ),
 
 deduplicated as (
