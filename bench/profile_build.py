@@ -66,9 +66,9 @@ def build_child(
 ) -> None:
     """The flow's build + check steps, timed one by one (runs in its own process)."""
     import warehouse.db as wdb
-    from transform.dag import load_models
     from warehouse import build as wh
     from warehouse import load
+    from warehouse.build import model_dag
     from warehouse.landing import LandingZone
 
     original = wdb._attached
@@ -103,7 +103,7 @@ def build_child(
     landing = LandingZone(landing_dir)
     step("load_ctgov_landing", lambda: load.load_ctgov_landing(con, landing, run_id))
     step("load_table2", lambda: load.load_table2(con))
-    for model in load_models():
+    for model in model_dag().models:
         body = wh._strip_trailing_semicolon(model.sql)
         if model.materialized == "view":
             sql = f"create or replace view {model.relation} as\n{body}"

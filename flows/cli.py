@@ -227,6 +227,53 @@ def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
         raise fail(str(exc)) from None
 
 
+@app.command()
+def lineage(
+    relation: str = typer.Argument(None, help="e.g. mart.fig1b_trials_by_country"),
+    update_docs: Path = typer.Option(None, "--update-docs",
+                                     help="Rewrite the 'Built from:' lines of this guide."),
+) -> None:
+    """What a relation is built from, down to the raw tables and the landing files (parsed
+    from the models' SQL; without RELATION, every model and its inputs)."""
+    from rich.tree import Tree
+
+    from transform.dag import DagError
+    from transform.lineage import docs_with_inputs, upstream
+    from warehouse.build import model_dag
+    from warehouse.load import LANDED_FROM
+
+    try:
+        dag = model_dag()
+    except DagError as exc:
+        raise fail(str(exc)) from None
+    if update_docs:
+        update_docs.write_text(docs_with_inputs(update_docs.read_text("utf-8"), dag), "utf-8")
+        console.print(f"updated {update_docs}")
+        return
+    if not relation:
+        for model in dag.models:
+            Console().print(f"{model.relation} <- {', '.join(model.inputs) or '-'}",
+                            markup=False, highlight=False)
+        return
+    try:
+        root = upstream(dag, relation, LANDED_FROM)
+    except KeyError as exc:
+        raise fail(exc.args[0], 2) from None
+    tree = Tree(_lineage_label(root))
+
+    def grow(branch, node) -> None:
+        for child in node.children:
+            grow(branch.add(_lineage_label(child)), child)
+
+    grow(tree, root)
+    Console().print(tree)
+
+
+def _lineage_label(node) -> str:
+    more = " [dim](inputs shown above)[/dim]" if node.seen_before else ""
+    return f"[bold]{escape(node.relation)}[/bold]  [dim]{escape(node.where)}[/dim]{more}"
+
+
 def _run_refresh(
     source: str, full: bool, spec: Path | None, db: Path | None, accept_drop: bool = False
 ) -> dict:

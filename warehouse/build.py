@@ -14,11 +14,23 @@ from pathlib import Path
 import duckdb
 
 from transform.countries import iso_country
-from transform.dag import MACROS_FILE, load_checks, load_models
+from transform.dag import (
+    MACROS_FILE,
+    Dag,
+    build_dag,
+    defined_tables,
+    key_checks,
+    load_checks,
+)
 
 log = logging.getLogger("review.warehouse")
 MIGRATIONS = Path(__file__).with_name("migrations.sql")
 RETENTION = Path(__file__).with_name("retention.sql")
+# Relations the build itself makes, outside the models and migrations.
+BUILD_TABLES = {
+    "ops.build_params": "the run's parameters (warehouse.build.prepare)",
+    "ops.runs": "the run ledger beside the file (warehouse.ledger)",
+}
 
 
 class CheckFailed(Exception):
@@ -41,10 +53,6 @@ class BuildParams:
     data_timestamp: str | None  # the CT.gov dataTimestamp the warehouse reflects
     max_total_drop: float = 0.05
     accept_drop: bool = False
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(MIGRATIONS.read_text(encoding="utf-8"))
 
 
 def prune_raw(con: duckdb.DuckDBPyConnection) -> None:
@@ -96,10 +104,25 @@ def describe_drop(drop: dict) -> str:
             f"{drop['previous_run_id']} with the query unchanged")
 
 
-def run_models(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Materialize every model in the declared order; rows written per model."""
+def model_dag(model_dirs: list[Path] | None = None) -> Dag:
+    """The models in build order, with the relations the warehouse defines outside them."""
+    external = {name: str(MIGRATIONS.name) for name in defined_tables(_migrations_sql())}
+    external |= BUILD_TABLES
+    return build_dag(external, model_dirs)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, dag: Dag | None = None) -> None:
+    """The raw, curated and ops tables, then each incremental model's own table."""
+    con.execute(_migrations_sql())
+    for model in (dag or model_dag()).models:
+        if model.ddl:
+            con.execute(model.ddl)
+
+
+def run_models(con: duckdb.DuckDBPyConnection, dag: Dag | None = None) -> dict[str, int]:
+    """Materialize every model in build order; rows written per model."""
     written = {}
-    for model in load_models():
+    for model in (dag or model_dag()).models:
         body = _strip_trailing_semicolon(model.sql)
         if model.materialized == "view":
             con.execute(f"create or replace view {model.relation} as\n{body}")
@@ -117,10 +140,11 @@ def run_models(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return written
 
 
-def run_checks(con: duckdb.DuckDBPyConnection) -> None:
-    """Every check query must return no rows; all failures are reported together."""
+def run_checks(con: duckdb.DuckDBPyConnection, dag: Dag | None = None) -> None:
+    """Every check query must return no rows; all failures are reported together. The checks
+    are transform/checks/*.sql and one per key each model declares (unique, not_null)."""
     failures = []
-    for name, sql in load_checks():
+    for name, sql in load_checks() + key_checks((dag or model_dag()).models):
         rows = con.execute(_strip_trailing_semicolon(sql)).fetchall()
         if rows:
             shown = "; ".join(str(tuple(r)) for r in rows[:5])
@@ -128,6 +152,10 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> None:
             failures.append(f"{name}: {shown}{more}")
     if failures:
         raise CheckFailed("data checks failed: " + " | ".join(failures))
+
+
+def _migrations_sql() -> str:
+    return MIGRATIONS.read_text(encoding="utf-8")
 
 
 def _strip_trailing_semicolon(sql: str) -> str:

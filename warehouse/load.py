@@ -11,6 +11,21 @@ from warehouse.landing import LandingZone
 # buffers for it (bench/README.md: 64 MB cost ~700 MB of RSS at 100,000 studies).
 MAX_JSON_OBJECT = 16 * 1024 * 1024
 
+# Where each raw table's rows come from, in a run's landing zone (data/landing/<run_id>/):
+# what `review lineage` shows below the raw tables.
+LANDED_FROM = {
+    "raw.ctgov_version": "ctgov_version.jsonl (GET /version)",
+    "raw.ctgov_page": "ctgov_pages.jsonl (one line per GET /studies page)",
+    "raw.ctgov_study": "ctgov_studies/<query>.<purpose>.<page>.ndjson (the studies of each page)",
+    "raw.ctgov_total": "ctgov_totals.jsonl (the API's totalCount per query and scope)",
+    "raw.spec_query": "the review spec (review.toml), as the run sent it",
+    "raw.pubmed_search": "pubmed_searches.jsonl (esearch per query and scope)",
+    "raw.pubmed_year_count": "pubmed_year_counts.jsonl (esearch per year)",
+    "raw.pubmed_efetch_page": "pubmed_batches.jsonl + pubmed_xml/<query>.<batch>.xml (efetch)",
+    "raw.pubmed_article": "pubmed_articles/<query>.<batch>.ndjson (parsed efetch articles)",
+    "review.table2": "transform/table2.csv (Table 2, transcribed from the paper)",
+}
+
 
 def load_ctgov_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run_id: str) -> int:
     """Copy this run's CT.gov files into raw.*; returns the number of study records loaded."""

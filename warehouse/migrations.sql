@@ -1,4 +1,5 @@
--- The tables a run appends to: raw landing tables and incremental core/mart tables.
+-- The tables a run lands into (raw), the curated tables and the run bookkeeping (ops). The
+-- tables incremental models append to are defined beside each model (transform/models/*/*.ddl.sql).
 -- Idempotent; run on every build file before loading (new columns are added here).
 
 create table if not exists raw.ctgov_version (
@@ -42,27 +43,6 @@ create table if not exists raw.ctgov_total (
     fetched_at timestamptz not null
 );
 
-create table if not exists core.ctgov_study_version (
-    nct_id varchar not null,
-    content_hash varchar not null,
-    run_id varchar not null,
-    observed_at timestamp not null,    -- the API's dataTimestamp when this version was seen
-    overall_status varchar,
-    enrollment integer,
-    last_update_post_date_text varchar,
-    record json not null
-);
-
-create table if not exists core.ctgov_membership_event (
-    query_id varchar not null,
-    nct_id varchar not null,
-    in_query boolean not null,
-    run_id varchar not null,
-    run_seq bigint not null,
-    fingerprint varchar                -- of the query's wording; a new wording, a new history
-);
-alter table core.ctgov_membership_event add column if not exists fingerprint varchar;
-
 -- The spec's queries as each run sent them (flows.settings.query_fingerprint): what decides
 -- whether a shortcut between two runs is allowed (issue 15).
 create table if not exists raw.spec_query (
@@ -73,17 +53,6 @@ create table if not exists raw.spec_query (
     definition json not null,          -- every parameter as sent
     cutoff date not null
 );
-
-create table if not exists mart.search_totals (
-    run_id varchar not null,
-    run_at timestamptz not null,
-    source varchar not null,
-    query_id varchar not null,
-    scope varchar not null,
-    total bigint not null,
-    fingerprint varchar                -- of the query as searched (raw.spec_query)
-);
-alter table mart.search_totals add column if not exists fingerprint varchar;
 
 create table if not exists ops.published_run (
     run_id varchar not null,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SPEC
 from test_ctgov_refresh import query
 
 SECOND_CTGOV = '''
@@ -39,12 +38,13 @@ def write_spec(path: Path, text: str) -> Path:
 
 
 def test_a_query_added_to_the_spec_is_harvested_the_same_day(
-    make_sandbox, refresh_against, tmp_path
+    make_sandbox, refresh_against, tmp_path, spec_file
 ):
+    base = spec_file.read_text(encoding="utf-8")
     server = make_sandbox()
     refresh_against(server)
     db = refresh_against.db
-    spec = write_spec(tmp_path / "added.toml", SPEC + SECOND_CTGOV)
+    spec = write_spec(tmp_path / "added.toml", base + SECOND_CTGOV)
     summary = refresh_against(server, spec=spec)
     fresh = tmp_path / "fresh.duckdb"
     refresh_against(server, spec=spec, db=fresh, full=True)
@@ -58,13 +58,14 @@ def test_a_query_added_to_the_spec_is_harvested_the_same_day(
 
 
 def test_a_reworded_query_has_exactly_the_new_wordings_members(
-    make_sandbox, refresh_against, tmp_path
+    make_sandbox, refresh_against, tmp_path, spec_file
 ):
+    base = spec_file.read_text(encoding="utf-8")
     server = make_sandbox()
     refresh_against(server)
     db = refresh_against.db
     old = {r[0] for r in current_figures(db, "msc_liver")["members"]}
-    reworded = SPEC.replace('"mesenchymal stem cell AND liver diseases"',
+    reworded = base.replace('"mesenchymal stem cell AND liver diseases"',
                             '"mesenchymal AND cirrhosis"')
     spec = write_spec(tmp_path / "reworded.toml", reworded)
     summary = refresh_against(server, spec=spec)
@@ -80,13 +81,16 @@ def test_a_reworded_query_has_exactly_the_new_wordings_members(
     assert fingerprints == [(2,)]
 
 
-def test_a_moved_cutoff_moves_the_cutoff_figures(make_sandbox, refresh_against, tmp_path):
+def test_a_moved_cutoff_moves_the_cutoff_figures(
+    make_sandbox, refresh_against, tmp_path, spec_file
+):
+    base = spec_file.read_text(encoding="utf-8")
     server = make_sandbox(ncbi_rate_limit=False)
     refresh_against(server, source="all")
     db = refresh_against.db
     before = current_figures(db, "msc_liver")
     spec = write_spec(tmp_path / "moved.toml",
-                      SPEC.replace("cutoff = 2022-04-29", "cutoff = 2019-12-31"))
+                      base.replace("cutoff = 2022-04-29", "cutoff = 2019-12-31"))
     summary = refresh_against(server, spec=spec, source="all")
     assert summary["status"] == "ok"
     fresh = tmp_path / "fresh.duckdb"
@@ -101,17 +105,18 @@ def test_a_moved_cutoff_moves_the_cutoff_figures(make_sandbox, refresh_against, 
 
 
 def test_a_removed_query_leaves_the_current_figures_and_keeps_its_past(
-    make_sandbox, refresh_against, tmp_path
+    make_sandbox, refresh_against, tmp_path, spec_file
 ):
+    base = spec_file.read_text(encoding="utf-8")
     from flows.settings import load_settings
     from report import build_report
 
     server = make_sandbox()
     db = refresh_against.db
-    both = write_spec(tmp_path / "both.toml", SPEC + SECOND_CTGOV)
+    both = write_spec(tmp_path / "both.toml", base + SECOND_CTGOV)
     refresh_against(server, spec=both)
     assert current_figures(db, "msc_cirrhosis")["members"]
-    summary = refresh_against(server, spec=write_spec(tmp_path / "one.toml", SPEC))
+    summary = refresh_against(server, spec=write_spec(tmp_path / "one.toml", base))
     gone = current_figures(db, "msc_cirrhosis")
     assert gone["members"] == [] and gone["fig1b"] == []
     assert summary["status"] == "ok"

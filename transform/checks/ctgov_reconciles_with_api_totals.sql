@@ -7,17 +7,8 @@ with api as (
 ),
 
 warehouse as (
-    select query_id, scope, sum(trials) as trials
-    from (
-        select m.query_id, 'current' as scope, count(*) as trials
-        from core.ctgov_query_match as m group by m.query_id
-        union all
-        select m.query_id, 'cutoff', count(*)
-        from core.ctgov_query_match as m
-        inner join core.ctgov_study as s using (nct_id)
-        where s.first_post_date <= (select cutoff from ops.build_params)
-        group by m.query_id
-    )
+    select query_id, scope, count(*) as trials
+    from core.ctgov_query_scope
     group by query_id, scope
 ),
 

@@ -1,4 +1,5 @@
 -- materialized: table
+-- not_null: nct_id
 -- Conditions and keywords as the registry lists them, one row each.
 with studies as (
     select nct_id, record from core.ctgov_study

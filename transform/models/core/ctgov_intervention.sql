@@ -1,4 +1,5 @@
 -- materialized: table
+-- not_null: nct_id
 -- One row per intervention of a study (name, type, description, other names).
 with studies as (
     select nct_id, record from core.ctgov_study

@@ -1,4 +1,5 @@
 -- materialized: table
+-- not_null: nct_id
 -- One row per site. country_code is ISO 3166-1 alpha-2, from the registry's own spelling
 -- (iso_country: pycountry plus the registry's variants such as "Korea, Republic of").
 with studies as (

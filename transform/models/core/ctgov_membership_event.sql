@@ -1,4 +1,6 @@
 -- materialized: incremental
+-- unique: query_id, nct_id, run_seq, fingerprint
+-- not_null: query_id, nct_id
 -- Entries into and exits from each query's result set, by identity. Every run that searches a
 -- query lists the whole set: full records (`harvest`) or NCT ids only (`sweep`). The members
 -- after the run are exactly the ids listed; those before are the latest events under the

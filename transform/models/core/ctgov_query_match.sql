@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: query_id, nct_id
+-- not_null: query_id, nct_id
 -- The studies each query of the spec matches now, with when they entered its result set
 -- (under the query's present wording; a removed query matches nothing).
 with spec as (

@@ -1,4 +1,5 @@
 -- materialized: table
+-- not_null: nct_id
 -- The publications a study record cites (PMIDs), with the registry's reference type.
 with studies as (
     select nct_id, record from core.ctgov_study

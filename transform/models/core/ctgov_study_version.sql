@@ -1,4 +1,6 @@
 -- materialized: incremental
+-- unique: nct_id, run_id
+-- not_null: nct_id, content_hash
 -- A row each time a study's content hash changes (or the study is first seen). The hash leaves
 -- out versionHolder and sorts derivedSection MeSH lists (study_content_hash), so the registry's
 -- daily churn is not a change.
@@ -28,7 +30,17 @@ final as (
         overall_status,
         enrollment,
         last_update_post_date_text,
-        record
+        record,
+        brief_title,
+        official_title,
+        study_type,
+        phases,
+        enrollment_type,
+        start_date_text,
+        first_post_date_text,
+        completion_date_text,
+        lead_sponsor,
+        true as typed
     from changed
 )
 

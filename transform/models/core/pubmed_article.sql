@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: pmid
+-- not_null: pmid
 -- One row per PMID harvested by the latest run, whichever query found it.
 with articles as (
     select * from staging.stg_pubmed_article

@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: pmid, nct_id
+-- not_null: pmid, nct_id
 -- Trial registrations an article names in its DataBankList (ClinicalTrials.gov accessions).
 with articles as (
     select pmid, nct_ids from core.pubmed_article

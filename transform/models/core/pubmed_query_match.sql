@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: query_id, pmid
+-- not_null: query_id, pmid
 -- Which PMIDs each query returned in the latest harvest.
 with articles as (
     select query_id, pmid from staging.stg_pubmed_article

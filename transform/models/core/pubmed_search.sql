@@ -1,4 +1,5 @@
 -- materialized: table
+-- unique: run_id, query_id, scope
 -- Every search a run made for a query's total, with PubMed's reading of it. A changed
 -- QueryTranslation (automatic term mapping moves with MeSH) is flagged against the previous run.
 with searches as (

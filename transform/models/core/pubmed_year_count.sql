@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: query_id, scope, year
+-- not_null: query_id, scope, year
 -- PubMed's own count per publication year ([dp]) from the latest harvest, for both scopes.
 with latest as (
     select y.*

@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: source, query_id, run_id
+-- not_null: source, query_id, run_id
 -- Every search of every query, ever: which run searched it, and the fingerprint and
 -- parameters it was searched with (raw.spec_query; NULL for runs older than fingerprints).
 with searched as (

@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: source, query_id
+-- not_null: source, query_id, fingerprint
 -- The queries of the spec this warehouse was built from, with the run that last searched each
 -- under its present wording (its fingerprint). A query removed from the spec is not here, so
 -- it leaves every current figure; its history stays in core.query_harvest and

@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: row_no
+-- not_null: row_no
 -- Table 2's rows linked to the registry where the trial is registered: what ClinicalTrials.gov
 -- says of it now, and whether the review's registry query finds it.
 with table2 as (

@@ -1,23 +1,12 @@
 -- materialized: table
+-- unique: query_id, scope, country_code, country
+-- not_null: query_id, scope, country
 -- Fig. 1B: trials of each query by country, now ('current') and as of the spec's cut-off
 -- ('cutoff': first posted on or before it). A trial counts once per distinct country among its
 -- sites; sites without a country add nothing; a trial with no site naming a country counts
 -- once as 'Unknown'.
-with matches as (
-    select query_id, nct_id from core.ctgov_query_match
-),
-
-studies as (
-    select nct_id, first_post_date from core.ctgov_study
-),
-
-scoped as (
-    select query_id, 'current' as scope, nct_id from matches
-    union all
-    select matches.query_id, 'cutoff' as scope, matches.nct_id
-    from matches
-    inner join studies using (nct_id)
-    where studies.first_post_date <= (select cutoff from ops.build_params)
+with scoped as (
+    select query_id, scope, nct_id from core.ctgov_query_scope
 ),
 
 study_countries as (

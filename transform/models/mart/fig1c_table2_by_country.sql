@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: country
+-- not_null: country
 -- Fig. 1C: the completed MSC trials of Table 2 by country.
 with table2 as (
     select row_no, country from review.table2

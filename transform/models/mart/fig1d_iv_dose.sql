@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: row_no
+-- not_null: row_no
 -- Fig. 1D: the dose per infusion of the peripheral-vein trials of Table 2. Per-kg and absolute
 -- doses are different quantities: dose_unit keeps them apart, a chart must not mix them.
 with table2 as (

@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: route_class
+-- not_null: route_class
 -- Fig. 1E: Table 2's trials by infusion route class.
 with table2 as (
     select row_no, route_class from review.table2

@@ -1,4 +1,6 @@
 -- materialized: incremental
+-- unique: run_id, source, query_id, scope
+-- not_null: run_id, source, query_id, scope
 -- The headline numbers, one row per run, source, query and scope: the API's own totals, with
 -- the fingerprint of the query as searched (a reworded query's totals are a new series).
 with params as (

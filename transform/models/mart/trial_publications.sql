@@ -1,4 +1,6 @@
 -- materialized: table
+-- unique: nct_id, pmid
+-- not_null: nct_id, pmid
 -- Trials and the publications that name them: which trials of the review's registry queries
 -- have publications, and which publications cite trials outside those queries.
 with links as (

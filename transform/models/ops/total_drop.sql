@@ -1,4 +1,5 @@
 -- materialized: table
+-- unique: source, query_id, scope
 -- Totals of this run that fell by more than the spec's share (review.max_total_drop) since the
 -- last published search of the same query, with the same fingerprint and, for PubMed, the same
 -- QueryTranslation. A real registry rarely loses 5% of a query overnight; an outage, a
