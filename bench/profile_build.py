@@ -66,6 +66,7 @@ def build_child(
 ) -> None:
     """The flow's build + check steps, timed one by one (runs in its own process)."""
     import warehouse.db as wdb
+    from flows.settings import load_settings
     from warehouse import build as wh
     from warehouse import load
     from warehouse.build import model_dag
@@ -98,12 +99,14 @@ def build_child(
     steps.append(["(imports)", 0.0, _peak_mb()])
     wdb.create_empty(db_file)
     con = wdb.connect_build(db_file)
-    variables = wh.RunVars(run_id, 1, "2099-01-01T00:00:00+00:00", CUTOFF.isoformat(), stamp)
+    variables = wh.BuildParams(run_id, 1, "2099-01-01T00:00:00+00:00", CUTOFF.isoformat(),
+                               stamp)
+    review = load_settings()
     step("migrate + prepare", lambda: (wh.migrate(con), wh.prepare(con, variables)))
     landing = LandingZone(landing_dir)
     step("load_ctgov_landing", lambda: load.load_ctgov_landing(con, landing, run_id))
-    step("load_table2", lambda: load.load_table2(con))
-    for model in model_dag().models:
+    step("load_curated", lambda: load.load_curated(con, review.curated))
+    for model in model_dag(review.model_dirs, review.curated).models:
         body = wh._strip_trailing_semicolon(model.sql)
         if model.materialized == "view":
             sql = f"create or replace view {model.relation} as\n{body}"

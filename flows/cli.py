@@ -77,7 +77,8 @@ class Source(StrEnum):
 
 
 DB_OPTION = typer.Option(None, "--db", help="Warehouse file (default: $REVIEW_DB or the spec's).")
-SPEC_OPTION = typer.Option(None, "--spec", help="Review spec (default: review.toml).")
+SPEC_OPTION = typer.Option(
+    None, "--spec", help="Review spec (default: reviews/msc_liver/review.toml).")
 
 
 @app.command()
@@ -160,7 +161,7 @@ def export(
     spec: Path = SPEC_OPTION,
     out: Path = typer.Option(Path("exports"), help="Folder for the Parquet files."),
 ) -> None:
-    """Write the marts and review.table2 as Parquet files (one per table)."""
+    """Write the marts and the curated tables as Parquet files (one per table)."""
     from warehouse.db import WarehouseMissing
     from warehouse.export import export_parquet
 
@@ -203,7 +204,7 @@ def _write_report(db: Path | None, spec: Path | None, out: Path) -> Path:
         raise fail(str(exc), 2) from None
     try:
         return build_report(settings.db_path, out, cutoff=settings.cutoff,
-                            title=settings.title, paper=settings.paper)
+                            title=settings.title, paper=settings.paper, panels=settings.panels)
     except WarehouseMissing as exc:
         raise fail(str(exc)) from None
 
@@ -229,7 +230,8 @@ def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
 
 @app.command()
 def lineage(
-    relation: str = typer.Argument(None, help="e.g. mart.fig1b_trials_by_country"),
+    relation: str = typer.Argument(None, help="e.g. mart.trials_by_country"),
+    spec: Path = SPEC_OPTION,
     update_docs: Path = typer.Option(None, "--update-docs",
                                      help="Rewrite the 'Built from:' lines of this guide."),
 ) -> None:
@@ -237,13 +239,17 @@ def lineage(
     from the models' SQL; without RELATION, every model and its inputs)."""
     from rich.tree import Tree
 
+    from flows.settings import SpecError, load_settings
     from transform.dag import DagError
     from transform.lineage import docs_with_inputs, upstream
     from warehouse.build import model_dag
     from warehouse.load import LANDED_FROM
 
     try:
-        dag = model_dag()
+        settings = load_settings(spec)
+        dag = model_dag(settings.model_dirs, settings.curated)
+    except SpecError as exc:
+        raise fail(str(exc), 2) from None
     except DagError as exc:
         raise fail(str(exc)) from None
     if update_docs:
@@ -349,7 +355,7 @@ def _db_path(db: Path | None, spec: Path | None) -> Path:
     try:
         return load_settings(spec).db_path
     except SpecError:
-        return Path(os.environ.get("REVIEW_DB", "data/review.duckdb"))
+        return Path(os.environ.get("REVIEW_DB", "data/msc_liver.duckdb"))
 
 
 def _opt(path: Path | None) -> str | None:

@@ -147,16 +147,17 @@ def _harvest_pubmed_one(client, settings, landing, query, logger) -> dict:
 def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> dict:
     run.build_file = start_build(settings.db_path, run.run_id)
     con = connect_build(run.build_file)
+    dag = wh.model_dag(settings.model_dirs, settings.curated)
     try:
-        wh.migrate(con)
+        wh.migrate(con, dag)
         params = _build_params(settings, run, state, harvested)
         wh.prepare(con, params)
         wh.land_spec(con, run.run_id, settings.query_fingerprints(), params.cutoff)
         landing = LandingZone(run.landing_dir)
         run.rows_loaded += load.load_ctgov_landing(con, landing, run.run_id)
         run.rows_loaded += load.load_pubmed_landing(con, landing, run.run_id)
-        load.load_table2(con)
-        written = wh.run_models(con)
+        load.load_curated(con, settings.curated)
+        written = wh.run_models(con, dag)
         wh.prune_raw(con)
         con.execute(runs_view_sql(ledger_path(settings.db_path)))
         con.execute(
@@ -183,7 +184,7 @@ def check(settings: Settings, run: RunHandle, state: PublishedState, harvested: 
         if drops:
             run.details["accepted_drops"] = [wh.describe_drop(d) for d in drops]
             get_run_logger().warning("accepted: %s", run.details["accepted_drops"])
-        wh.run_checks(con)
+        wh.run_checks(con, wh.model_dag(settings.model_dirs, settings.curated))
     finally:
         con.close()
 

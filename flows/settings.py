@@ -1,4 +1,9 @@
-"""The review spec (review.toml) and the environment, read and checked once, before any work.
+"""The review spec (reviews/<id>/review.toml) and the environment, read and checked once,
+before any work.
+
+A review is a folder: its spec, its curated tables (CSV, each declared in the spec with its
+columns), and its own SQL models under `models/`. The default is this paper's review,
+`reviews/msc_liver/review.toml`.
 
 A bad spec is a usage error: the CLI exits 2 with a message naming the key, and nothing is
 touched. Environment variables override the file (DESIGN.md, "Contracts").
@@ -15,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-DEFAULT_SPEC = Path("review.toml")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SPEC = Path("reviews/msc_liver/review.toml")
+CURATED_TYPES = {"varchar", "integer", "bigint", "double", "boolean", "date"}
 CTGOV_QUERY_KEYS = {"query.cond", "query.term", "query.intr", "query.titles", "query.locn",
                     "query.spons", "query.outc", "query.id", "filter.overallStatus",
                     "filter.ids", "filter.advanced"}
@@ -27,9 +34,13 @@ ALLOWED = {
     "schedule": {"cron", "timezone"},
     "warehouse": {"path"},
     # the numbers the paper prints, for the report's "paper vs now" table
-    "paper": {"pubmed_publications", "ctgov_trials", "table2_trials", "iv_dose_trials",
-              "fig1c", "fig1e"},
+    "paper": {"pubmed_publications", "ctgov_trials", "numbers", "breakdowns"},
+    "curated": set(),  # an array of tables, checked entry by entry
+    "report": {"panels"},
 }
+CURATED_KEYS = {"name", "file", "title", "notes", "columns", "key", "check"}
+PANEL_KEYS = {"name", "title", "kind", "relation", "columns", "labels", "source"}
+PANEL_KINDS = {"publications_by_year", "trials_by_country", "bar", "ranges", "pie"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 
@@ -47,6 +58,40 @@ class CtgovQuery:
 class PubmedQuery:
     id: str
     term: str
+
+
+@dataclass(frozen=True)
+class CuratedTable:
+    """A table of the review's own, kept by hand as CSV beside its spec: schema `curated`."""
+
+    name: str
+    path: Path
+    columns: dict[str, str]  # column -> DuckDB type, in the CSV's order
+    title: str = ""
+    notes: Path | None = None
+    key: tuple[str, ...] = ()
+    check: str | None = None  # "module:function" that checks the parsed rows
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A figure of the report: what it draws (kind), from which relation, under which title."""
+
+    name: str
+    title: str
+    kind: str
+    relation: str
+    columns: tuple[str, ...] = ()  # SQL expressions, when the relation's own are not the kind's
+    labels: dict = field(default_factory=dict)
+    source: str = ""
+
+
+DEFAULT_PANELS = (
+    Panel("publications_by_year", "PubMed publications per year", "publications_by_year",
+          "mart.publications_by_year"),
+    Panel("trials_by_country", "ClinicalTrials.gov trials by country", "trials_by_country",
+          "mart.trials_by_country"),
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +138,18 @@ class Settings:
     # a query's total falling by more than this share from the last published run (with an
     # unchanged QueryTranslation) refuses to publish unless `--accept-drop` (issue 11)
     max_total_drop: float = 0.05
+    curated: tuple[CuratedTable, ...] = ()
+    panels: tuple[Panel, ...] = DEFAULT_PANELS
+
+    @property
+    def review_dir(self) -> Path:
+        return self.spec_path.resolve().parent
+
+    @property
+    def model_dirs(self) -> list[Path]:
+        """The engine's models, then the review's own (`<review folder>/models`), if any."""
+        own = self.review_dir / "models"
+        return [PROJECT_ROOT / "transform" / "models"] + ([own] if own.is_dir() else [])
 
     def ctgov_query(self, query_id: str) -> CtgovQuery:
         return next(q for q in self.ctgov_queries if q.id == query_id)
@@ -116,13 +173,14 @@ def load_settings(
     _check_keys(spec)
     review = spec.get("review", {})
     ctgov, pubmed = spec.get("ctgov", {}), spec.get("pubmed", {})
+    review_id = _identifier(review.get("id", "review"), "review.id")
     settings = Settings(
         spec_path=path,
-        review_id=_identifier(review.get("id", "review"), "review.id"),
+        review_id=review_id,
         title=str(review.get("title", "")),
         cutoff=_date(review.get("cutoff"), "review.cutoff"),
         db_path=Path(db_path or env.get("REVIEW_DB")
-                     or spec.get("warehouse", {}).get("path", "data/review.duckdb")),
+                     or spec.get("warehouse", {}).get("path", f"data/{review_id}.duckdb")),
         ctgov_queries=tuple(_ctgov_queries(ctgov.get("queries", []))),
         pubmed_queries=tuple(_pubmed_queries(pubmed.get("queries", []))),
         ctgov_base_url=env.get("CTGOV_BASE_URL") or ctgov.get("base_url", Settings.ctgov_base_url),
@@ -148,6 +206,8 @@ def load_settings(
                                                            Settings.schedule_timezone)),
         paper=_paper_numbers(spec.get("paper", {})),
         max_total_drop=_share(review.get("max_total_drop", 0.05), "review.max_total_drop"),
+        curated=tuple(_curated(spec.get("curated", []), path.parent)),
+        panels=tuple(_panels(spec.get("report", {}).get("panels"))),
     )
     if not settings.ctgov_queries and not settings.pubmed_queries:
         raise SpecError(f"{path}: no queries: add [[ctgov.queries]] or [[pubmed.queries]]")
@@ -167,6 +227,8 @@ def _check_keys(spec: dict) -> None:
     for section, value in spec.items():
         if section not in ALLOWED:
             raise SpecError(f"unknown section [{section}] (known: {', '.join(sorted(ALLOWED))})")
+        if section == "curated":
+            continue  # [[curated]] entries are checked one by one
         if not isinstance(value, dict):
             raise SpecError(f"[{section}] must be a table")
         unknown = set(value) - ALLOWED[section]
@@ -185,11 +247,20 @@ def _ctgov_queries(items: list) -> list[CtgovQuery]:
             raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
         if not any(str(v).strip() for k, v in params.items() if k.startswith("query.")):
             raise SpecError(f"{where} ({qid}): empty query: give at least one query.* term")
+        nct = r"[Nn][Cc][Tt]0*[1-9]\d{0,7}"  # the spec's NCT id pattern
         for key, value in params.items():
             if not isinstance(value, str) or not value.strip():
                 raise SpecError(f"{where}.{key} must be a non-empty string")
             if key.startswith("query."):
                 _balanced(value, f"{where}.{key}")
+            # ctg-oas-v2.yaml, GET /studies: "If any query parameter contains only NCT IDs
+            # (comma- and/or space-separated), filters are ignored": the cut-off's too.
+            if key.startswith("query.") and re.fullmatch(rf"{nct}(?:[\s,]+{nct})*", value.strip()):
+                raise SpecError(
+                    f"{where}.{key} ({qid}): only NCT ids, so the API would ignore every filter, "
+                    "the cut-off (filter.advanced) included; list them in filter.ids beside a "
+                    "query.* term"
+                )
         if "filter.ids" in params:
             _nct_ids(params["filter.ids"], f"{where}.filter.ids")
         queries.append(CtgovQuery(qid, {k: v.strip() for k, v in params.items()}))
@@ -214,11 +285,75 @@ def _pubmed_queries(items: list) -> list[PubmedQuery]:
 
 
 def _paper_numbers(paper: dict) -> dict:
-    for key, value in paper.items():
-        values = value.values() if isinstance(value, dict) else [value]
-        if not all(isinstance(v, int) and v >= 0 for v in values):
-            raise SpecError(f"paper.{key}: expected whole numbers, got {value!r}")
+    for key in ("pubmed_publications", "ctgov_trials"):
+        if key in paper and not _count(paper[key]):
+            raise SpecError(f"paper.{key}: expected a whole number, got {paper[key]!r}")
+    for i, item in enumerate(_tables(paper.get("numbers", []), "paper.numbers")):
+        if set(item) != {"what", "printed", "sql"} or not _count(item["printed"]):
+            raise SpecError(f"paper.numbers[{i}]: give what, printed (a whole number) and sql")
+    for i, item in enumerate(_tables(paper.get("breakdowns", []), "paper.breakdowns")):
+        printed = item.get("printed")
+        if set(item) != {"what", "printed", "sql"} or not isinstance(printed, dict) \
+                or not all(_count(v) for v in printed.values()):
+            raise SpecError(f"paper.breakdowns[{i}]: give what, printed (a table of whole "
+                            "numbers) and sql (two columns: key, value)")
     return paper
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _curated(items, review_dir: Path) -> list[CuratedTable]:
+    tables = []
+    for i, item in enumerate(_tables(items, "curated")):
+        where = f"curated[{i}]"
+        unknown = set(item) - CURATED_KEYS
+        if unknown:
+            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+        name = _identifier(item.get("name"), f"{where}.name")
+        columns = item.get("columns")
+        if not isinstance(columns, dict) or not columns:
+            raise SpecError(f"{where} ({name}): declare its columns, e.g. columns = {{ id = "
+                            '"integer", label = "varchar" }')
+        for column, kind in columns.items():
+            if not _ID.match(column) or str(kind).lower() not in CURATED_TYPES:
+                raise SpecError(f"{where}.columns.{column}: type must be one of "
+                                f"{', '.join(sorted(CURATED_TYPES))}, got {kind!r}")
+        csv_path = review_dir / str(item.get("file", f"{name}.csv"))
+        if not csv_path.is_file():
+            raise SpecError(f"{where} ({name}): no file {csv_path}")
+        notes = review_dir / item["notes"] if item.get("notes") else None
+        key = tuple(item.get("key", []) if isinstance(item.get("key", []), list)
+                    else [item["key"]])
+        if not set(key) <= set(columns):
+            raise SpecError(f"{where}.key: {list(key)} are not all declared columns")
+        tables.append(CuratedTable(name, csv_path, {c: str(t).lower() for c, t in
+                                                    columns.items()},
+                                   str(item.get("title", "")), notes, key, item.get("check")))
+    _unique([t.name for t in tables], "curated")
+    return tables
+
+
+def _panels(items) -> list[Panel]:
+    if items is None:
+        return list(DEFAULT_PANELS)
+    panels = []
+    for i, item in enumerate(_tables(items, "report.panels")):
+        where = f"report.panels[{i}]"
+        unknown = set(item) - PANEL_KEYS
+        if unknown:
+            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+        if item.get("kind") not in PANEL_KINDS:
+            raise SpecError(f"{where}.kind must be one of {', '.join(sorted(PANEL_KINDS))}")
+        if not re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", str(item.get("relation", ""))):
+            raise SpecError(f"{where}.relation must be schema.name, e.g. mart.my_mart")
+        panels.append(Panel(_identifier(item.get("name"), f"{where}.name"),
+                            str(item.get("title", "")), item["kind"], item["relation"],
+                            tuple(item.get("columns", ())), dict(item.get("labels", {})),
+                            str(item.get("source", ""))))
+    _unique([p.name for p in panels], "report.panels")
+    return panels
 
 
 def _tables(items, where: str) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Everything the report shows, read from the published warehouse's marts (read-only)."""
+"""Everything the report shows, read from the published warehouse (read-only): the panels the
+review's spec defines, the paper's printed numbers beside the warehouse's, and the history."""
 
 from __future__ import annotations
 
@@ -7,31 +8,28 @@ from pathlib import Path
 
 from warehouse.db import connect_read_only
 
+# What each kind of panel reads from its relation when the spec names no columns.
+DEFAULT_COLUMNS = {
+    "publications_by_year": ("query_id", "scope", "year", "publications", "publications_dedup"),
+    "trials_by_country": ("query_id", "scope", "country_code", "country", "trials"),
+    "bar": ("*",),
+    "pie": ("*",),
+    "ranges": ("label", "low", "high", "unit"),
+}
+
 
 @dataclass
 class ReportData:
     db_path: Path
-    fig1a: list[tuple] = field(default_factory=list)  # (query_id, scope, year, pubs, dedup)
-    fig1b: list[tuple] = field(default_factory=list)  # (query_id, scope, code, country, trials)
-    fig1c: list[tuple] = field(default_factory=list)  # (country, trials)
-    fig1d: list[tuple] = field(default_factory=list)  # (row_no, author, year, low, high, unit)
-    fig1e: list[tuple] = field(default_factory=list)  # (route_class, trials)
+    panels: dict[str, list[tuple]] = field(default_factory=dict)  # panel name -> rows
     totals: list[tuple] = field(default_factory=list)  # (run_id, run_at, source, query, scope, n)
     status_changes: list[tuple] = field(default_factory=list)
     translation_changes: list[tuple] = field(default_factory=list)
+    paper_values: dict[str, object] = field(default_factory=dict)  # sql -> value or {key: value}
     last_run: tuple | None = None
 
 
 QUERIES = {
-    "fig1a": "select query_id, scope, year, publications, publications_dedup "
-    "from mart.fig1a_publications_by_year order by query_id, scope, year",
-    "fig1b": "select query_id, scope, country_code, country, trials "
-    "from mart.fig1b_trials_by_country order by query_id, scope, trials desc, country",
-    "fig1c": "select country, trials from mart.fig1c_table2_by_country "
-    "order by trials desc, country",
-    "fig1d": "select row_no, first_author, year, dose_low, dose_high, dose_unit "
-    "from mart.fig1d_iv_dose order by dose_unit, dose_low",
-    "fig1e": "select route_class, trials from mart.fig1e_infusion_route order by trials desc",
     # the queries of the present spec only: a removed query leaves the report (its rows stay
     # in mart.search_totals)
     "totals": "select t.run_id, t.run_at, t.source, t.query_id, t.scope, t.total "
@@ -52,7 +50,7 @@ QUERIES = {
 }
 
 
-def read_report_data(db_path: Path) -> ReportData:
+def read_report_data(db_path: Path, panels=(), paper: dict | None = None) -> ReportData:
     data = ReportData(db_path)
     con = connect_read_only(db_path)
     try:
@@ -65,6 +63,12 @@ def read_report_data(db_path: Path) -> ReportData:
         for attr, sql in QUERIES.items():
             if all(rel in existing for rel in _relations(sql)):
                 setattr(data, attr, con.execute(sql).fetchall())
+        for panel in panels:
+            if panel.relation in existing:
+                columns = ", ".join(panel.columns or DEFAULT_COLUMNS[panel.kind])
+                data.panels[panel.name] = con.execute(
+                    f"select {columns} from {panel.relation}").fetchall()
+        data.paper_values = _paper_values(con, paper or {}, existing)
         if "ops.runs" in existing:
             data.last_run = con.execute(
                 "select run_id, finished_at, status from ops.runs "
@@ -75,7 +79,19 @@ def read_report_data(db_path: Path) -> ReportData:
     return data
 
 
+def _paper_values(con, paper: dict, existing: set[str]) -> dict[str, object]:
+    """The warehouse's value for each printed number and breakdown of the spec's [paper]."""
+    values: dict[str, object] = {}
+    for item in paper.get("numbers", []):
+        if all(rel in existing for rel in _relations(item["sql"])):
+            values[item["sql"]] = con.execute(item["sql"]).fetchone()[0]
+    for item in paper.get("breakdowns", []):
+        if all(rel in existing for rel in _relations(item["sql"])):
+            values[item["sql"]] = dict(con.execute(item["sql"]).fetchall())
+    return values
+
+
 def _relations(sql: str) -> list[str]:
-    """The schema.table names a query reads (enough for these fixed queries)."""
+    """The schema.table names a query reads (enough for these simple queries)."""
     words = sql.replace("\n", " ").replace("(", " ").replace(")", " ").split()
     return [w for i, w in enumerate(words) if i and words[i - 1] in ("from", "join")]

@@ -1,4 +1,5 @@
-"""The panels of the review's Fig. 1, redrawn from the marts with matplotlib (PNG and SVG)."""
+"""The report's panels, drawn from the marts with matplotlib (PNG and SVG): one function per
+kind of panel a review's spec can ask for (flows.settings.PANEL_KINDS)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,6 @@ matplotlib.use("Agg")  # files only; no display on a nightly server
 import matplotlib.pyplot as plt  # noqa: E402
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#7f7f7f"
-ROUTE_LABELS = {
-    "peripheral_vein": "Peripheral vein",
-    "hepatic_artery": "Hepatic artery",
-    "intrasplenic": "Intrasplenic",
-    "portal_vein": "Portal vein",
-    "mixed": "Mixed (two routes)",
-}
 
 
 def _save(fig, out_dir: Path, name: str, source: str) -> str:
@@ -30,14 +24,16 @@ def _save(fig, out_dir: Path, name: str, source: str) -> str:
     return f"{name}.svg"
 
 
-def draw_fig1a(rows: list[tuple], cutoff: date, out_dir: Path) -> str | None:
-    """Per-year bars, both scopes; the cut-off year marked."""
+def draw_publications_by_year(rows: list[tuple], cutoff: date, out_dir: Path, name: str,
+                              title: str, source: str = "") -> str | None:
+    """Per-year bars, both scopes; the cut-off year marked. Rows: (query_id, scope, year,
+    publications, publications_dedup); several queries are summed per year and scope."""
     if not rows:
         return None
-    by_scope: dict[str, dict[int, int]] = defaultdict(dict)
+    by_scope: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _query, scope, year, publications, _dedup in rows:
         if year is not None:
-            by_scope[scope][year] = publications
+            by_scope[scope][year] += publications
     years = sorted({y for counts in by_scope.values() for y in counts})
     fig, ax = plt.subplots(figsize=(9, 4.2))
     width = 0.4
@@ -49,10 +45,9 @@ def draw_fig1a(rows: list[tuple], cutoff: date, out_dir: Path) -> str | None:
     where = cutoff.year - 0.5 + (cutoff.timetuple().tm_yday - 1) / 365
     ax.axvline(where, color=GREY, linestyle="--", linewidth=1)
     ax.text(where + 0.05, ax.get_ylim()[1] * 0.95, "cut-off", color=GREY, fontsize=8)
-    ax.set(title="Fig. 1A - PubMed publications per year", xlabel="Publication year [dp]",
-           ylabel="Publications")
+    ax.set(title=title, xlabel="Publication year [dp]", ylabel="Publications")
     ax.legend(frameon=False)
-    return _save(fig, out_dir, "fig1a", "Source: PubMed (NCBI E-utilities), count per "
+    return _save(fig, out_dir, name, source or "Source: PubMed (NCBI E-utilities), count per "
                  "(<query>) AND Y:Y[dp]; cut-off scope: created on or before the cut-off [crdt]")
 
 
@@ -65,61 +60,73 @@ def _barh(ax, labels: list[str], values: list[int], color: str) -> None:
         ax.text(value, pos, f" {value}", va="center", fontsize=8)
 
 
-def draw_fig1b(rows: list[tuple], out_dir: Path) -> str | None:
-    """Trials by country at the cut-off and now, side by side."""
+def draw_trials_by_country(rows: list[tuple], out_dir: Path, name: str, title: str,
+                           source: str = "") -> str | None:
+    """Trials by country at the cut-off and now, side by side. Rows: (query_id, scope, code,
+    country, trials); several queries are summed per country."""
     if not rows:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(10, max(3.5, 0.28 * len(rows) / 2 + 1.5)))
     for ax, scope, color in ((axes[0], "cutoff", BLUE), (axes[1], "current", ORANGE)):
-        scoped = [r for r in rows if r[1] == scope]
-        total = sum(1 for r in scoped if r[3] != "Unknown")
-        _barh(ax, [r[3] for r in scoped], [r[4] for r in scoped], color)
-        ax.set(title=f"{'At the cut-off' if scope == 'cutoff' else 'Now'} ({total} countries)",
+        counts: dict[str, int] = defaultdict(int)
+        for r in rows:
+            if r[1] == scope:
+                counts[r[3]] += r[4]
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        known = sum(1 for country, _ in ranked if country != "Unknown")
+        _barh(ax, [c for c, _ in ranked], [n for _, n in ranked], color)
+        ax.set(title=f"{'At the cut-off' if scope == 'cutoff' else 'Now'} ({known} countries)",
                xlabel="Trials")
-    fig.suptitle("Fig. 1B - ClinicalTrials.gov trials by country")
-    return _save(fig, out_dir, "fig1b", "Source: ClinicalTrials.gov API v2; a trial counts "
-                 "once per distinct country among its sites")
+    fig.suptitle(title)
+    return _save(fig, out_dir, name, source or "Source: ClinicalTrials.gov API v2; a trial "
+                 "counts once per distinct country among its sites")
 
 
-def draw_fig1c(rows: list[tuple], out_dir: Path) -> str | None:
+def draw_bar(rows: list[tuple], out_dir: Path, name: str, title: str, source: str = "",
+             labels: dict | None = None) -> str | None:
+    """Horizontal bars; rows: (label, value, ...)."""
     if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    _barh(ax, [r[0] for r in rows], [r[1] for r in rows], BLUE)
-    ax.set(title=f"Fig. 1C - Table 2 trials by country ({sum(r[1] for r in rows)})",
-           xlabel="Trials")
-    return _save(fig, out_dir, "fig1c", "Source: the review's Table 2 (transform/table2.csv)")
+    rows = sorted(rows, key=lambda r: (-r[1], str(r[0])))
+    fig, ax = plt.subplots(figsize=(6, max(3.0, 0.3 * len(rows) + 1.5)))
+    _barh(ax, [(labels or {}).get(r[0], str(r[0])) for r in rows], [r[1] for r in rows], BLUE)
+    ax.set(title=f"{title} ({sum(r[1] for r in rows)})", xlabel="Trials")
+    return _save(fig, out_dir, name, source)
 
 
-def draw_fig1d(rows: list[tuple], out_dir: Path) -> str | None:
-    """Doses on a log scale; per-kg and absolute doses on separate axes (not comparable)."""
+def draw_ranges(rows: list[tuple], out_dir: Path, name: str, title: str,
+                source: str = "") -> str | None:
+    """Ranges on a log scale, one axis per unit (per-kg and absolute doses do not compare).
+    Rows: (label, low, high, unit)."""
     if not rows:
         return None
-    units = [u for u in ("cells/kg", "cells") if any(r[5] == u for r in rows)]
+    units = sorted({r[3] for r in rows}, key=lambda u: (u != "cells/kg", str(u)))
     fig, axes = plt.subplots(1, len(units), figsize=(5 * len(units), 4), squeeze=False)
     for ax, unit in zip(axes[0], units, strict=True):
-        unit_rows = [r for r in rows if r[5] == unit]
-        labels = [f"{r[1]} {r[2]}" for r in unit_rows]
-        for pos, (_row, _author, _year, low, high, _unit) in enumerate(unit_rows):
+        unit_rows = sorted((r for r in rows if r[3] == unit), key=lambda r: (r[1], r[0]))
+        for pos, (_label, low, high, _unit) in enumerate(unit_rows):
             ax.plot([low, high], [pos, pos], color=BLUE, linewidth=4, solid_capstyle="butt")
             ax.plot([low, high], [pos, pos], "o", color=BLUE, markersize=4)
         ax.set_xscale("log")
-        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_yticks(range(len(unit_rows)), [str(r[0]) for r in unit_rows], fontsize=8)
         ax.invert_yaxis()
-        ax.set(xlabel=f"Dose per infusion ({unit}, log scale)")
-    fig.suptitle(f"Fig. 1D - Peripheral intravenous MSC doses ({len(rows)} trials)")
-    return _save(fig, out_dir, "fig1d", "Source: the review's Table 2; ranges drawn low-high")
+        ax.set(xlabel=f"Per infusion ({unit}, log scale)")
+    fig.suptitle(f"{title} ({len(rows)} trials)")
+    return _save(fig, out_dir, name, source)
 
 
-def draw_fig1e(rows: list[tuple], out_dir: Path) -> str | None:
+def draw_pie(rows: list[tuple], out_dir: Path, name: str, title: str, source: str = "",
+             labels: dict | None = None) -> str | None:
+    """Shares of a whole; rows: (label, value, ...)."""
     if not rows:
         return None
+    rows = sorted(rows, key=lambda r: (-r[1], str(r[0])))
     fig, ax = plt.subplots(figsize=(5.5, 4))
-    labels = [f"{ROUTE_LABELS.get(r[0], r[0])} ({r[1]})" for r in rows]
-    ax.pie([r[1] for r in rows], labels=labels, startangle=90, counterclock=False,
+    names = [f"{(labels or {}).get(r[0], r[0])} ({r[1]})" for r in rows]
+    ax.pie([r[1] for r in rows], labels=names, startangle=90, counterclock=False,
            wedgeprops={"linewidth": 1, "edgecolor": "white"})
-    ax.set(title=f"Fig. 1E - Infusion routes ({sum(r[1] for r in rows)} trials)")
-    return _save(fig, out_dir, "fig1e", "Source: the review's Table 2 (route_class)")
+    ax.set(title=f"{title} ({sum(r[1] for r in rows)} trials)")
+    return _save(fig, out_dir, name, source)
 
 
 def draw_history(rows: list[tuple], out_dir: Path) -> str | None:

@@ -1,5 +1,6 @@
-"""The HTML report: the five panels, the paper's numbers beside the warehouse's, the history of
-the headline numbers, and what changed (trial statuses, PubMed's reading of the queries).
+"""The HTML report: the panels the review's spec defines, the paper's numbers beside the
+warehouse's, the history of the headline numbers, and what changed (trial statuses, PubMed's
+reading of the queries).
 
 Plain HTML with the figures as files beside it: no JavaScript, nothing fetched from outside, so
 it opens anywhere, offline, without console errors.
@@ -13,13 +14,12 @@ from pathlib import Path
 
 from report.data import ReportData
 from report.figures import (
-    ROUTE_LABELS,
-    draw_fig1a,
-    draw_fig1b,
-    draw_fig1c,
-    draw_fig1d,
-    draw_fig1e,
+    draw_bar,
     draw_history,
+    draw_pie,
+    draw_publications_by_year,
+    draw_ranges,
+    draw_trials_by_country,
 )
 
 STYLE = """
@@ -34,24 +34,19 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-def write_report(data: ReportData, out_dir: Path, *, cutoff: date, title: str, paper: dict
-                 ) -> Path:
+def write_report(data: ReportData, out_dir: Path, *, cutoff: date, title: str, paper: dict,
+                 panels=()) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
-    panels = [
-        ("Fig. 1A", draw_fig1a(data.fig1a, cutoff, out_dir)),
-        ("Fig. 1B", draw_fig1b(data.fig1b, out_dir)),
-        ("Fig. 1C", draw_fig1c(data.fig1c, out_dir)),
-        ("Fig. 1D", draw_fig1d(data.fig1d, out_dir)),
-        ("Fig. 1E", draw_fig1e(data.fig1e, out_dir)),
-    ]
+    drawn = [(panel.title or panel.name, _draw(panel, data.panels.get(panel.name, []), cutoff,
+                                               out_dir)) for panel in panels]
     history = draw_history(data.totals, out_dir)
     body = "\n".join([
         f"<h1>{escape(title or 'Review search statistics')}</h1>",
         f'<p class="muted">Warehouse: {escape(str(data.db_path))}; last successful run: '
         f"{escape(_last_run(data))}; cut-off {cutoff.isoformat()}.</p>",
         _section("Paper vs now", _paper_table(data, paper)),
-        _section("Fig. 1", '<div class="grid">' + "".join(
-            _figure(label, name) for label, name in panels) + "</div>"),
+        _section("Figures", '<div class="grid">' + "".join(
+            _figure(label, name) for label, name in drawn) + "</div>"),
         _section("History of the headline numbers",
                  _figure("History", history) + _totals_table(data)),
         _section("Trials whose status changed in the latest run", _status_table(data)),
@@ -63,6 +58,18 @@ def write_report(data: ReportData, out_dir: Path, *, cutoff: date, title: str, p
     index = out_dir / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _draw(panel, rows: list[tuple], cutoff: date, out_dir: Path) -> str | None:
+    title, source = panel.title or panel.name, panel.source
+    if panel.kind == "publications_by_year":
+        return draw_publications_by_year(rows, cutoff, out_dir, panel.name, title, source)
+    if panel.kind == "trials_by_country":
+        return draw_trials_by_country(rows, out_dir, panel.name, title, source)
+    if panel.kind == "ranges":
+        return draw_ranges(rows, out_dir, panel.name, title, source)
+    draw = draw_pie if panel.kind == "pie" else draw_bar
+    return draw(rows, out_dir, panel.name, title, source, panel.labels)
 
 
 def _section(heading: str, content: str) -> str:
@@ -97,6 +104,8 @@ def _latest_total(data: ReportData, source: str, scope: str) -> int | None:
 
 
 def _paper_table(data: ReportData, paper: dict) -> str:
+    """Each number the paper prints beside the warehouse's value at the cut-off and now.
+    Search totals have both; a curated or derived number is the same in both columns."""
     rows = []
 
     def add(what: str, printed, cut, now) -> None:
@@ -104,21 +113,19 @@ def _paper_table(data: ReportData, paper: dict) -> str:
         shown = "" if cut is None else f'<span class="{mark}">{cut:,}</span>'
         rows.append([escape(what), _num(printed), shown, _num(now)])
 
-    add("PubMed publications (Fig. 1A)", paper.get("pubmed_publications"),
-        _latest_total(data, "pubmed", "cutoff"), _latest_total(data, "pubmed", "current"))
-    add("ClinicalTrials.gov trials (Fig. 1B)", paper.get("ctgov_trials"),
-        _latest_total(data, "ctgov", "cutoff"), _latest_total(data, "ctgov", "current"))
-    table2 = sum(r[1] for r in data.fig1c) if data.fig1c else None
-    add("Table 2 trials (Fig. 1C, 1E)", paper.get("table2_trials"), table2, table2)
-    add("Peripheral-vein dose trials (Fig. 1D)", paper.get("iv_dose_trials"),
-        len(data.fig1d) or None, len(data.fig1d) or None)
-    by_country = dict(data.fig1c)
-    for country, printed in paper.get("fig1c", {}).items():
-        add(f"Fig. 1C: {country}", printed, by_country.get(country), by_country.get(country))
-    by_route = dict(data.fig1e)
-    for route, printed in paper.get("fig1e", {}).items():
-        value = by_route.get(route)
-        add(f"Fig. 1E: {ROUTE_LABELS.get(route, route)}", printed, value, value)
+    if "pubmed_publications" in paper:
+        add("PubMed publications", paper["pubmed_publications"],
+            _latest_total(data, "pubmed", "cutoff"), _latest_total(data, "pubmed", "current"))
+    if "ctgov_trials" in paper:
+        add("ClinicalTrials.gov trials", paper["ctgov_trials"],
+            _latest_total(data, "ctgov", "cutoff"), _latest_total(data, "ctgov", "current"))
+    for item in paper.get("numbers", []):
+        value = data.paper_values.get(item["sql"])
+        add(item["what"], item["printed"], value, value)
+    for item in paper.get("breakdowns", []):
+        found = data.paper_values.get(item["sql"]) or {}
+        for key, printed in item["printed"].items():
+            add(f"{item['what']}: {key}", printed, found.get(key), found.get(key))
     return _table(["Number", "Paper", "Warehouse at the cut-off", "Warehouse now"], rows,
                   numeric={1, 2, 3})
 

@@ -104,10 +104,13 @@ def describe_drop(drop: dict) -> str:
             f"{drop['previous_run_id']} with the query unchanged")
 
 
-def model_dag(model_dirs: list[Path] | None = None) -> Dag:
-    """The models in build order, with the relations the warehouse defines outside them."""
+def model_dag(model_dirs: list[Path] | None = None, curated=()) -> Dag:
+    """The models in build order (the engine's, then a review's own), with the relations the
+    warehouse defines outside them: migrations, the build's own tables, the curated tables."""
     external = {name: str(MIGRATIONS.name) for name in defined_tables(_migrations_sql())}
     external |= BUILD_TABLES
+    external |= {f"curated.{t.name}": f"{t.path} (curated, declared in the spec)"
+                 for t in curated}
     return build_dag(external, model_dirs)
 
 

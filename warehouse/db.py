@@ -15,16 +15,18 @@ import duckdb
 # this storage version open in both (DESIGN.md). Newer features that need a newer format are
 # not used.
 STORAGE_VERSION = "v1.5.0"
-SCHEMAS = ("raw", "staging", "core", "review", "mart", "ops")
+# No schema may share a warehouse file's name: DuckDB names a file's catalog after it, so a
+# schema `review` in review.duckdb made `review.table2` ambiguous in the analysts' own shell.
+# Curated tables live in `curated` for that reason.
+SCHEMAS = ("raw", "staging", "core", "curated", "mart", "ops")
 
 
 class WarehouseMissing(FileNotFoundError):
     """No published warehouse yet: run `review refresh` (or `review demo`) first."""
 
 
-# DuckDB names a file's catalog after the file: `review.duckdb` becomes catalog "review", and
-# then `review.table2` is ambiguous (catalog or schema?). The project's own connections attach
-# the file under this name instead, so `review.table2` means the schema, as the contract says.
+# The project's own connections attach the file under one fixed catalog name, whatever the
+# file is called, so that SQL never depends on the file's name.
 CATALOG = "warehouse"
 
 

@@ -1,4 +1,4 @@
-"""`review export`: the marts (and review.table2) as Parquet files, for tools that read files."""
+"""`review export`: the marts and the curated tables as Parquet files, for tools that read files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from warehouse.db import connect_read_only
 
-EXPORTED_SCHEMAS = ("mart", "review")
+EXPORTED_SCHEMAS = ("mart", "curated")
 
 
 def export_parquet(db_path: Path, out_dir: Path) -> list[Path]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import importlib
+
 import duckdb
 
-from transform.table2 import load_table2 as load_table2_rows
 from warehouse.landing import LandingZone
 
 # One study per line; the largest is ~3.6 MB. A larger cap makes DuckDB's JSON reader size its
@@ -23,7 +25,6 @@ LANDED_FROM = {
     "raw.pubmed_year_count": "pubmed_year_counts.jsonl (esearch per year)",
     "raw.pubmed_efetch_page": "pubmed_batches.jsonl + pubmed_xml/<query>.<batch>.xml (efetch)",
     "raw.pubmed_article": "pubmed_articles/<query>.<batch>.ndjson (parsed efetch articles)",
-    "review.table2": "transform/table2.csv (Table 2, transcribed from the paper)",
 }
 
 
@@ -114,21 +115,47 @@ def load_pubmed_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, ru
     return _count(con, "raw.pubmed_article", run_id) - before
 
 
-def load_table2(con: duckdb.DuckDBPyConnection) -> int:
-    """Table 2 is data in the repository (transform/table2.csv), checked row by row as it loads;
-    the table is replaced on every build so a corrected reading reaches the marts."""
-    rows = load_table2_rows()
-    columns = [c for c, in con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'review' and table_name = 'table2' order by ordinal_position"
-    ).fetchall()]
-    con.execute("delete from review.table2")
-    placeholders = ", ".join("?" for _ in columns)
-    con.executemany(
-        f"insert into review.table2 ({', '.join(columns)}) values ({placeholders})",
-        [[row.get(c) for c in columns] for row in rows],
-    )
-    return len(rows)
+class CuratedTableError(ValueError):
+    """A curated CSV disagrees with its declaration in the spec, or with its own checker."""
+
+
+def load_curated(con: duckdb.DuckDBPyConnection, tables) -> dict[str, int]:
+    """Each curated table of the review (flows.settings.CuratedTable), replaced on every build
+    so that a corrected reading reaches the marts; rows per table."""
+    loaded = {}
+    for table in tables:
+        _check_curated_file(table)
+        columns = ", ".join(f"'{c}': '{t}'" for c, t in table.columns.items())
+        con.execute(
+            f"""create or replace table curated.{table.name} as
+                select * from read_csv(?, header = true, auto_detect = false,
+                                       columns = {{{columns}}})""",
+            [str(table.path)],
+        )
+        if table.key:
+            key = ", ".join(table.key)
+            dupes = con.execute(f"select {key} from curated.{table.name} group by all "
+                                "having count(*) > 1 limit 3").fetchall()
+            if dupes:
+                raise CuratedTableError(f"{table.path}: key ({key}) repeats: {dupes}")
+        loaded[table.name] = con.execute(
+            f"select count(*) from curated.{table.name}").fetchone()[0]
+    return loaded
+
+
+def _check_curated_file(table) -> None:
+    with table.path.open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh), [])
+    if header != list(table.columns):
+        raise CuratedTableError(f"{table.path}: columns {header} differ from those the spec "
+                                f"declares for curated.{table.name}: {list(table.columns)}")
+    if table.check:
+        module, _, function = table.check.partition(":")
+        checker = getattr(importlib.import_module(module), function)
+        try:
+            checker(table.path)
+        except ValueError as exc:
+            raise CuratedTableError(f"curated.{table.name}: {exc}") from None
 
 
 def _count(con, table: str, run_id: str) -> int:

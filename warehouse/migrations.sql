@@ -105,34 +105,7 @@ create table if not exists raw.pubmed_article (
     article json not null              -- extract.pubmed_parse.parse_articles output
 );
 
-create table if not exists review.table2 (
-    row_no integer primary key,
-    country varchar not null,
-    country_text varchar,
-    first_author varchar not null,
-    ref_no integer,
-    author_text varchar,
-    nct_id varchar,                    -- normalized; the printed text is in nct_text
-    nct_text varchar,
-    year integer,
-    design varchar,
-    follow_up varchar,
-    design_text varchar,
-    disease varchar,
-    n integer,
-    disease_text varchar,
-    cell_source varchar,
-    dose_text varchar,                 -- as printed (PDF text); parsed into the next three
-    dose_low double,
-    dose_high double,
-    dose_unit varchar,                 -- cells or cells/kg
-    infusions integer,
-    infusions_text varchar,
-    interval_text varchar,
-    route_text varchar,
-    route_class varchar,               -- peripheral_vein, hepatic_artery, intrasplenic, portal_vein, mixed
-    endpoints varchar,
-    major_improvements varchar,
-    reading_flag varchar,              -- set where the PDF text had to be read through
-    reading_note varchar
-);
+-- Curated tables (a review's hand-kept CSVs) are created by the loader from the spec's
+-- declaration, in schema `curated`. The schema `review` of earlier versions goes: in a file
+-- named review.duckdb it collided with the file's catalog name.
+drop schema if exists review cascade;

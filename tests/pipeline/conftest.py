@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from flows.settings import DEFAULT_SPEC, PROJECT_ROOT
 
 SPEC = """
 [review]
@@ -71,3 +74,17 @@ def refresh_against(monkeypatch, spec_file, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_retries(fast_retries):
     return fast_retries
+
+
+@pytest.fixture
+def msc_review(tmp_path) -> Path:
+    """A copy of reviews/msc_liver (spec, Table 2, its models), unthrottled for the sandbox."""
+    folder = tmp_path / "msc_liver"
+    shutil.copytree((PROJECT_ROOT / DEFAULT_SPEC).parent, folder)
+    spec = folder / "review.toml"
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("requests_per_second = 1.0", "requests_per_second = 200.0")
+    text = text.replace('tool = "review-stats"',
+                        'tool = "review-stats"\nrequests_per_second = 200.0')
+    spec.write_text(text, encoding="utf-8")
+    return spec

@@ -41,7 +41,7 @@ def snapshot(db: Path) -> dict[str, list]:
         f"content_hash from core.ctgov_study {matched}",
         "core.ctgov_location": f"select * from core.ctgov_location {matched}",
         "core.ctgov_query_match": "select query_id, nct_id from core.ctgov_query_match",
-        "mart.fig1b": "select * from mart.fig1b_trials_by_country",
+        "mart.fig1b": "select * from mart.trials_by_country",
         "totals": "select source, query_id, scope, total from mart.search_totals",
     }
     return {name: sorted(map(repr, query(db, sql))) for name, sql in tables.items()}
@@ -60,11 +60,11 @@ def test_first_refresh_publishes_fig1b_and_reconciles(make_sandbox, refresh_agai
     assert totals(db)["cutoff"] == 63
     assert totals(db)["current"] > 63
     by_scope = dict(
-        query(db, "select scope, count(*) from mart.fig1b_trials_by_country group by scope")
+        query(db, "select scope, count(*) from mart.trials_by_country group by scope")
     )
     assert set(by_scope) == {"current", "cutoff"}
     # every cut-off trial is counted at least once in Fig. 1B
-    assert query(db, "select sum(trials) from mart.fig1b_trials_by_country "
+    assert query(db, "select sum(trials) from mart.trials_by_country "
                      "where scope = 'cutoff'")[0][0] >= 63
 
 
@@ -75,7 +75,7 @@ def test_fig1b_counts_countries_once_per_trial_and_unknown_once(make_sandbox, re
     codes = {row[0] for row in query(db, "select distinct country_code "
                                          "from core.ctgov_location where country_raw is not null")}
     assert {"CN", "KR", "IR", "EG"} <= codes
-    korea = query(db, "select country from mart.fig1b_trials_by_country "
+    korea = query(db, "select country from mart.trials_by_country "
                       "where country_code = 'KR' limit 1")
     assert korea == [("Korea",)]
     # a trial with sites in two countries counts in both; never twice in one
@@ -84,7 +84,7 @@ def test_fig1b_counts_countries_once_per_trial_and_unknown_once(make_sandbox, re
         from core.ctgov_query_match m join core.ctgov_location l using (nct_id)
         group by m.nct_id having count(distinct l.country_code) > 1""")
     assert per_trial, "the default corpus has multi-country trials"
-    unknown = query(db, "select trials from mart.fig1b_trials_by_country "
+    unknown = query(db, "select trials from mart.trials_by_country "
                         "where scope = 'current' and country = 'Unknown'")
     no_country = query(db, """
         select count(*) from core.ctgov_query_match m

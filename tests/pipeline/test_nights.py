@@ -73,7 +73,7 @@ def test_a_reindex_swap_is_caught_by_identity_and_equals_a_full_refresh(
     nightly, full = snapshot(db), snapshot(full_db)
     for name in ("core.ctgov_query_match", "mart.fig1b", "core.ctgov_location"):
         assert nightly[name] == full[name], name
-    fig1b = "select * from mart.fig1b_trials_by_country order by all"
+    fig1b = "select * from mart.trials_by_country order by all"
     assert query(db, fig1b) == query(full_db, fig1b)
 
 

@@ -31,11 +31,11 @@ def test_pubmed_refresh_gives_fig1a_in_both_scopes(make_sandbox, refresh_against
     assert totals["cutoff"] == 1290  # the sandbox engine's answer, reconciled by the checks
     assert totals["current"] > totals["cutoff"]
     rows = query(db, "select scope, sum(publications), sum(publications_dedup) "
-                     "from mart.fig1a_publications_by_year group by scope")
+                     "from mart.publications_by_year group by scope")
     for scope, publications, dedup in rows:
         assert dedup == totals[scope]
         assert publications > dedup, "records e-published a year before print count twice"
-    years = [r[0] for r in query(db, "select year from mart.fig1a_publications_by_year "
+    years = [r[0] for r in query(db, "select year from mart.publications_by_year "
                                      "where scope = 'current' order by year")]
     assert years == list(range(years[0], years[-1] + 1))
     translation = query(db, "select query_translation from core.pubmed_search limit 1")[0][0]

@@ -23,7 +23,7 @@ def current_figures(db: Path, query_id: str) -> dict[str, list]:
         "members": query(db, "select nct_id from core.ctgov_query_match where query_id = ? "
                              "order by 1", [query_id]),
         "fig1b": query(db, "select scope, country_code, country, trials "
-                           "from mart.fig1b_trials_by_country where query_id = ? "
+                           "from mart.trials_by_country where query_id = ? "
                            "order by all", [query_id]),
         "totals": query(db, "select scope, total from mart.search_totals "
                             "where query_id = ? and source = 'ctgov' "
@@ -99,7 +99,7 @@ def test_a_moved_cutoff_moves_the_cutoff_figures(
     assert after == current_figures(fresh, "msc_liver")
     assert dict(after["totals"])["cutoff"] < dict(before["totals"])["cutoff"]
     fig1a = ("select scope, year, publications, publications_dedup "
-             "from mart.fig1a_publications_by_year where scope = 'cutoff' order by all")
+             "from mart.publications_by_year where scope = 'cutoff' order by all")
     assert query(db, fig1a) == query(fresh, fig1a)
     assert max(year for _, year, _, dedup in query(db, fig1a) if dedup) <= 2020
 

@@ -31,7 +31,7 @@ TABLES = {
     f"content_hash from core.ctgov_study {MATCHED}",
     "core.ctgov_location": f"select * from core.ctgov_location {MATCHED}",
     "core.ctgov_query_match": "select query_id, nct_id from core.ctgov_query_match",
-    "mart.fig1b": "select * from mart.fig1b_trials_by_country",
+    "mart.fig1b": "select * from mart.trials_by_country",
     "core.pubmed_article": "select * exclude (run_id) from core.pubmed_article",
     "core.pubmed_article_trial": "select * from core.pubmed_article_trial",
     "core.pubmed_query_match": "select * from core.pubmed_query_match",
@@ -40,7 +40,7 @@ TABLES = {
                              from core.pubmed_search
                              qualify row_number() over (partition by query_id, scope
                                                         order by fetched_at desc) = 1""",
-    "mart.fig1a": "select * from mart.fig1a_publications_by_year",
+    "mart.fig1a": "select * from mart.publications_by_year",
     "mart.trial_publications": "select * from mart.trial_publications",
     "totals": """select source, query_id, scope, total from mart.search_totals
                  qualify row_number() over (partition by source, query_id, scope

@@ -29,7 +29,9 @@ term = "liver[ti]"
 
 
 def test_the_default_spec_loads():
-    settings = load_settings(ROOT / "review.toml", env={})
+    settings = load_settings(ROOT / "reviews" / "msc_liver" / "review.toml", env={})
+    assert settings.db_path == Path("data/msc_liver.duckdb")
+    assert [t.name for t in settings.curated] == ["table2"]
     assert settings.cutoff == date(2022, 4, 29)
     assert settings.pubmed_queries[0].term.startswith("mesenchymal stem cell OR")
     assert settings.ctgov_queries[0].params == {

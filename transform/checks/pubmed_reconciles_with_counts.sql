@@ -15,7 +15,7 @@ fetched as (
 
 dedup as (
     select query_id, scope, sum(publications_dedup) as dedup_total
-    from mart.fig1a_publications_by_year
+    from mart.publications_by_year
     group by query_id, scope
 ),
 

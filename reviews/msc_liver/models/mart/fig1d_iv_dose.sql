@@ -4,7 +4,7 @@
 -- Fig. 1D: the dose per infusion of the peripheral-vein trials of Table 2. Per-kg and absolute
 -- doses are different quantities: dose_unit keeps them apart, a chart must not mix them.
 with table2 as (
-    select * from review.table2
+    select * from curated.table2
 ),
 
 final as (

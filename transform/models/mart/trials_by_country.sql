@@ -1,10 +1,10 @@
 -- materialized: table
 -- unique: query_id, scope, country_code, country
 -- not_null: query_id, scope, country
--- Fig. 1B: trials of each query by country, now ('current') and as of the spec's cut-off
--- ('cutoff': first posted on or before it). A trial counts once per distinct country among its
--- sites; sites without a country add nothing; a trial with no site naming a country counts
--- once as 'Unknown'.
+-- Trials of each query by country (the paper's Fig. 1B), now ('current') and as of the
+-- spec's cut-off ('cutoff': first posted on or before it). A trial counts once per distinct
+-- country among its sites; sites without a country add nothing; a trial with no site naming a
+-- country counts once as 'Unknown'.
 with scoped as (
     select query_id, scope, nct_id from core.ctgov_query_scope
 ),

@@ -3,7 +3,7 @@
 -- not_null: country
 -- Fig. 1C: the completed MSC trials of Table 2 by country.
 with table2 as (
-    select row_no, country from review.table2
+    select row_no, country from curated.table2
 ),
 
 final as (

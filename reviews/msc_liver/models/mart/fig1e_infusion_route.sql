@@ -3,7 +3,7 @@
 -- not_null: route_class
 -- Fig. 1E: Table 2's trials by infusion route class.
 with table2 as (
-    select row_no, route_class from review.table2
+    select row_no, route_class from curated.table2
 ),
 
 final as (

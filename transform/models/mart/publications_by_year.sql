@@ -1,10 +1,11 @@
 -- materialized: table
 -- unique: query_id, scope, year
 -- not_null: query_id, scope, year
--- Fig. 1A. `publications`: PubMed's own answer for (<query>) AND Y:Y[dp] (print and electronic
--- dates, so a record can count in two years). `publications_dedup`: each PMID once, in its
--- journal issue's year (else MedlineDate's first year, else ArticleDate's). The 'cutoff' scope
--- keeps records created on or before the spec's cut-off ([crdt]).
+-- PubMed publications per year (the paper's Fig. 1A). `publications`: PubMed's own answer
+-- for (<query>) AND Y:Y[dp] (print and electronic dates, so a record can count in two years).
+-- `publications_dedup`: each PMID once, in its journal issue's year (else MedlineDate's first
+-- year, else ArticleDate's). The 'cutoff' scope keeps records created on or before the spec's
+-- cut-off ([crdt]).
 with year_counts as (
     select query_id, scope, year, publications from core.pubmed_year_count
 ),

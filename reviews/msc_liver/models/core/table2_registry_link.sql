@@ -4,7 +4,7 @@
 -- Table 2's rows linked to the registry where the trial is registered: what ClinicalTrials.gov
 -- says of it now, and whether the review's registry query finds it.
 with table2 as (
-    select row_no, first_author, year, nct_id, nct_text, n from review.table2
+    select row_no, first_author, year, nct_id, nct_text, n from curated.table2
 ),
 
 final as (
