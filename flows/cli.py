@@ -228,6 +228,23 @@ def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
         raise fail(str(exc)) from None
 
 
+@app.command("new-spec")
+def new_spec(
+    review_id: str = typer.Argument(..., help="A lower-case id like 'ipsc_heart'."),
+    root: Path = typer.Option(Path("reviews"), help="Where review folders live."),
+) -> None:
+    """Write a commented skeleton review folder, reviews/ID/ (spec, models/), to fill in."""
+    from flows.skeleton import SkeletonError, write_skeleton
+
+    try:
+        written = write_skeleton(root, review_id)
+    except SkeletonError as exc:
+        raise fail(str(exc), 2) from None
+    for path in written:
+        console.print(f"wrote {path}")
+    console.print(f"next: edit {written[0]}, then `review refresh --spec {written[0]}`")
+
+
 @app.command()
 def lineage(
     relation: str = typer.Argument(None, help="e.g. mart.trials_by_country"),
