@@ -15,6 +15,7 @@ from pathlib import Path
 from extract.ctgov import StudiesPage
 from extract.ctgov_harvest import PageItem
 from extract.http import RawResponse
+from warehouse.content_hash import study_content_hash
 
 
 class LandingZone:
@@ -37,6 +38,8 @@ class LandingZone:
             for study in page.studies:
                 fh.write(json.dumps(study, ensure_ascii=False, separators=(",", ":")))
                 fh.write("\n")
+        if purpose != "sweep":  # an id listing carries no record to hash
+            self._save_hashes(query_id, purpose, page)
         self._append_meta(
             "ctgov_pages.jsonl",
             {
@@ -53,6 +56,16 @@ class LandingZone:
         )
         self.pages += 1
         self.records += len(page.studies)
+
+    def _save_hashes(self, query_id: str, purpose: str, page: StudiesPage) -> None:
+        """Each record's content hash, computed here where the dict exists (issue 14)."""
+        with (self.root / "ctgov_hashes.jsonl").open("a", encoding="utf-8") as fh:
+            for study in page.studies:
+                nct_id = study.get("protocolSection", {}).get("identificationModule", {}).get(
+                    "nctId")
+                fh.write(json.dumps({"query_id": query_id, "purpose": purpose,
+                                     "page_no": page.page_no, "nct_id": nct_id,
+                                     "content_hash": study_content_hash(study)}) + "\n")
 
     def save_ctgov_total(self, query_id: str, scope: str, total: int, raw: RawResponse) -> None:
         """The API's own count for a query and scope; the checks reconcile against it."""

@@ -60,18 +60,39 @@ def load_ctgov_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run
     if not landing.has("ctgov_studies"):
         return 0
     before = _count(con, "raw.ctgov_study", run_id)
+    hashes = landing.path("ctgov_hashes.jsonl")
     con.execute(
-        f"""insert into raw.ctgov_study
-            select ?, parts[1], parts[2], cast(parts[3] as integer),
-                   json ->> '$.protocolSection.identificationModule.nctId', json
+        f"""insert into raw.ctgov_study by name
+            select ? as run_id, pages.query_id, pages.purpose, pages.page_no, pages.nct_id,
+                   pages.record, hashes.content_hash
             from (
-                select string_split(parse_filename(filename, true), '.') as parts, json
-                from read_ndjson_objects(?, filename = true,
-                                         maximum_object_size = {MAX_JSON_OBJECT})
-            )""",
+                select parts[1] as query_id, parts[2] as purpose,
+                       cast(parts[3] as integer) as page_no,
+                       json ->> '$.protocolSection.identificationModule.nctId' as nct_id,
+                       json as record
+                from (
+                    select string_split(parse_filename(filename, true), '.') as parts, json
+                    from read_ndjson_objects(?, filename = true,
+                                             maximum_object_size = {MAX_JSON_OBJECT})
+                )
+            ) as pages
+            left join {_hashes_source(hashes)} as hashes
+                using (query_id, purpose, page_no, nct_id)""",
         [run_id, str(landing.path("ctgov_studies") / "*.ndjson")],
     )
     return _count(con, "raw.ctgov_study", run_id) - before
+
+
+def _hashes_source(path) -> str:
+    """The landing's content hashes (LandingZone._save_hashes), or none (an id-only run)."""
+    if not path.exists():
+        return ("(select null::varchar as query_id, null::varchar as purpose, "
+                "null::integer as page_no, null::varchar as nct_id, "
+                "null::varchar as content_hash where false)")
+    quoted = str(path).replace("'", "''")
+    return (f"read_json('{quoted}', format = 'newline_delimited', columns = {{"
+            "query_id: 'varchar', purpose: 'varchar', page_no: 'integer', "
+            "nct_id: 'varchar', content_hash: 'varchar'})")
 
 
 

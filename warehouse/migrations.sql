@@ -31,8 +31,10 @@ create table if not exists raw.ctgov_study (
     purpose varchar not null,
     page_no integer not null,
     nct_id varchar,
-    record json not null               -- the study object exactly as the API sent it
+    record json not null,              -- the study object exactly as the API sent it
+    content_hash varchar               -- warehouse.content_hash, computed as it was landed
 );
+alter table raw.ctgov_study add column if not exists content_hash varchar;
 
 create table if not exists raw.ctgov_total (
     run_id varchar not null,

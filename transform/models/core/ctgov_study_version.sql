@@ -2,8 +2,8 @@
 -- unique: nct_id, run_id
 -- not_null: nct_id, content_hash
 -- A row each time a study's content hash changes (or the study is first seen). The hash leaves
--- out versionHolder and sorts derivedSection MeSH lists (study_content_hash), so the registry's
--- daily churn is not a change.
+-- out versionHolder and sorts derivedSection MeSH lists (warehouse/content_hash.py, computed as
+-- each page is landed), so the registry's daily churn is not a change.
 with incoming as (
     select * from staging.stg_ctgov_study
 ),

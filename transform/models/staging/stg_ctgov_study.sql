@@ -19,7 +19,7 @@ final as (
     select
         nct_id,
         record,
-        study_content_hash(record) as content_hash,
+        content_hash,
         record ->> '$.protocolSection.identificationModule.briefTitle' as brief_title,
         record ->> '$.protocolSection.identificationModule.officialTitle' as official_title,
         record ->> '$.protocolSection.statusModule.overallStatus' as overall_status,
