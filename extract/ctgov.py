@@ -4,6 +4,8 @@ Facts it is built on (shared/reference/README.md): pageSize is clamped to 1000; 
 only on the first page and only with countTotal=true; a page can be empty, and a token can follow
 an exactly full last page; every follow-up page repeats the first page's parameters; 400/404 are
 text/plain; an unknown name in `fields` answers 500 every time, so that 500 is never retried.
+And from the live service (issue 11): its firewall throttles with HTTP 403, retried after long
+waits (extract/http.py, Throttled), never confused with a 400/404.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ from extract.http import (
 
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 MAX_PAGE_SIZE = 1000
+# The spec (ctg-oas-v2.yaml, GET /studies): "A page may have empty `studies` array", and only
+# "the last page will not contain `nextPageToken`": an empty page with a token is followed. A
+# run of them is bounded, so a token that leads nowhere fails the night instead of looping.
+MAX_EMPTY_PAGES_IN_A_ROW = 3
+# Not in the spec: the firewall in front of the API answers 403 when it throttles (issue 11).
+THROTTLE_STATUSES = frozenset({403})
 
 # What the warehouse reads, and nothing more (descriptions, eligibility and results are large).
 STUDY_FIELDS = (
@@ -40,6 +48,11 @@ STUDY_FIELDS = (
     "MiscInfoModule",
 )
 ID_FIELDS = ("NCTId",)
+
+
+class PagingError(ApiError):
+    """Page tokens that go round in circles or lead only to empty pages: asking again the same
+    way cannot end, so the listing fails with what it saw."""
 
 
 @dataclass
@@ -112,19 +125,38 @@ class CtgovClient:
             total_count=int(total) if total is not None else None,
         )
 
-    def iter_studies_pages(self, params: dict[str, str]) -> Iterator[StudiesPage]:
+    def iter_studies_pages(
+        self, params: dict[str, str], *, max_empty_pages: int = MAX_EMPTY_PAGES_IN_A_ROW
+    ) -> Iterator[StudiesPage]:
         """Every page of a query, the same parameters on each; totalCount asked on page 1 only.
 
-        Stops when there is no token or a page comes back empty (the trailing-token quirk).
+        Follows every `nextPageToken`, an empty page's too (the spec: a page may be empty; the
+        reference: a token can follow an exactly full last page, and leads to an empty page
+        without one). Raises PagingError on a token seen before, or on more than
+        `max_empty_pages` empty pages in a row that still carry a token.
         """
         params = {"pageSize": str(MAX_PAGE_SIZE), **params}
         page = self.fetch_studies_page(params, count_total=True)
-        yield page
-        while page.next_page_token and page.studies:
-            page = self.fetch_studies_page(
-                params, page_token=page.next_page_token, page_no=page.page_no + 1
-            )
+        followed: set[str] = set()
+        empty_in_a_row = 0
+        while True:
+            empty_in_a_row = 0 if page.studies else empty_in_a_row + 1
+            if page.next_page_token and empty_in_a_row > max_empty_pages:
+                raise PagingError(
+                    f"{empty_in_a_row} empty pages in a row, each with a nextPageToken: "
+                    f"{page.raw.url}"
+                )
             yield page
+            token = page.next_page_token
+            if not token:
+                return
+            if token in followed:
+                raise PagingError(
+                    f"nextPageToken {token!r} came back again after page {page.page_no}: "
+                    f"the listing would loop ({page.raw.url})"
+                )
+            followed.add(token)
+            page = self.fetch_studies_page(params, page_token=token, page_no=page.page_no + 1)
 
     def fetch_total(self, params: dict[str, str]) -> tuple[int, RawResponse]:
         """The API's own count for a query: one small request (NCT ids of one page)."""
@@ -137,7 +169,7 @@ class CtgovClient:
 
 def _check_json_answer(response: requests.Response) -> None:
     if response.status_code != 200:
-        raise status_error(response, response.url)
+        raise status_error(response, response.url, throttle_statuses=THROTTLE_STATUSES)
     content_type = response.headers.get("content-type", "")
     if "json" not in content_type:
         # an HTML maintenance page with a 200 is an outage, not data

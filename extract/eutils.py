@@ -19,6 +19,7 @@ import requests
 
 from extract.http import (
     DEFAULT_TIMEOUT,
+    ApiError,
     HttpClient,
     RawResponse,
     TransientError,
@@ -38,8 +39,16 @@ POST_FROM_IDS = 200  # NCBI: send 200 ids or more by POST
 POST_FROM_TERM_CHARS = 2000  # a long term would make an unwieldy URL; esearch takes POST too
 MAX_EFETCH_RETMAX = 10_000
 
+# What the history server answers (HTTP 200, an <ERROR> body) for a WebEnv it no longer holds;
+# NCBI forgets sessions after a few idle hours. Wording as in sandbox/eutils/README.md.
+_HISTORY_GONE = re.compile(rb"Unable to obtain query #\d+")
 _ARTICLE_SET_START = re.compile(rb"<PubmedArticleSet[\s>/]")
 _ARTICLE_SET_END = re.compile(rb"(</PubmedArticleSet>|<PubmedArticleSet\s*/>)\s*$")
+
+
+class HistoryExpired(ApiError):
+    """efetch's WebEnv is gone from NCBI's history server ("Unable to obtain query #1" in a 200).
+    Sending the same request again cannot help (so it is no TransientError): search again."""
 
 
 @dataclass
@@ -188,13 +197,16 @@ def _check_efetch(response: requests.Response) -> None:
     """Raise unless the body is a whole PubmedArticleSet without an NCBI ERROR in it.
 
     Structural checks only (the parse happens once, in the harvest): an `<ERROR>` element, an
-    eFetchResult, an HTML page, or a body cut short before its closing tag are all retried.
+    eFetchResult, an HTML page, or a body cut short before its closing tag are all retried,
+    except an expired WebEnv (HistoryExpired), which only a new search mends.
     """
     _check_status(response)
     body = response.content
     shown = _shown(response)
     if b"<ERROR>" in body:
         message = body.split(b"<ERROR>", 1)[1].split(b"</ERROR>", 1)[0][:200]
+        if _HISTORY_GONE.search(message):
+            raise HistoryExpired(f"WebEnv expired: {message.decode('utf-8', 'replace')}: {shown}")
         raise TransientError(f"NCBI error in a 200: {message.decode('utf-8', 'replace')}: {shown}")
     if not _ARTICLE_SET_START.search(body[:4096]):
         raise TransientError(

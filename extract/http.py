@@ -8,6 +8,7 @@ and secrets (NCBI's api_key) kept out of every URL, log line and exception it pr
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,10 @@ log = logging.getLogger("review.http")
 SECRET_PARAMS = frozenset({"api_key"})
 DEFAULT_TIMEOUT = (5.0, 60.0)  # (connect, read) seconds
 MAX_RETRY_AFTER = 120.0  # a server asking for longer is waited for this long, then retried
+# A firewall that throttles (CT.gov's answers 403, as issue 11 reports; neither the OpenAPI spec
+# nor shared/reference records it) is not a one-second hiccup: wait long, try few times.
+THROTTLE_BACKOFF = 30.0  # seconds before the first retry; doubled for each one after
+THROTTLE_TRIES = 3  # throttled answers to one call before giving up
 
 
 class ApiError(Exception):
@@ -41,6 +46,10 @@ class TransientError(Exception):
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Throttled(TransientError):
+    """A firewall's throttle: retried, but only THROTTLE_TRIES times and after long waits."""
 
 
 class RateLimiter:
@@ -92,12 +101,34 @@ def redacted_url(url: str, params: dict | list | None) -> str:
     return f"{url}?{urlencode(shown)}" if shown else url
 
 
-def _wait_for(retry_state: RetryCallState) -> float:
-    """Retry-After when the server gave one (capped), else exponential backoff with jitter."""
+def _wait_for(retry_state: RetryCallState, throttled: int = 1) -> float:
+    """Retry-After when the server gave one (capped); a throttle's long wait, doubling with each
+    of the call's `throttled` answers; else exponential backoff with jitter."""
     exc = retry_state.outcome.exception() if retry_state.outcome else None
     if isinstance(exc, TransientError) and exc.retry_after is not None:
         return min(exc.retry_after, MAX_RETRY_AFTER)
+    if isinstance(exc, Throttled):
+        base = THROTTLE_BACKOFF * 2 ** max(throttled - 1, 0)
+        return base + random.uniform(0, THROTTLE_BACKOFF / 2)  # jitter: workers spread out
     return _backoff(retry_state)
+
+
+class _ThrottleCount:
+    """One call's throttled answers, for its wait (which doubles) and its stop (at the cap)."""
+
+    def __init__(self) -> None:
+        self.attempts: set[int] = set()  # attempt numbers: tenacity may ask twice per attempt
+
+    def note(self, retry_state: RetryCallState) -> int:
+        if retry_state.outcome and isinstance(retry_state.outcome.exception(), Throttled):
+            self.attempts.add(retry_state.attempt_number)
+        return len(self.attempts)
+
+    def stop(self, retry_state: RetryCallState) -> bool:
+        return self.note(retry_state) >= THROTTLE_TRIES
+
+    def wait(self, retry_state: RetryCallState) -> float:
+        return _wait_for(retry_state, self.note(retry_state))
 
 
 _backoff = wait_exponential_jitter(multiplier=0.5, max=30.0, jitter=0.5)
@@ -142,10 +173,11 @@ class HttpClient:
         """Send with retries; `check` raises TransientError/ApiError on a bad answer."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         shown = redacted_url(url, params)
+        throttles = _ThrottleCount()
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
-            wait=_wait_for,
-            stop=stop_after_attempt(self.max_attempts),
+            wait=throttles.wait,
+            stop=stop_after_attempt(self.max_attempts) | throttles.stop,
             reraise=True,
             before_sleep=lambda state: self._note_retry(shown, state),
         )
@@ -195,10 +227,15 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return None  # an HTTP date; rare enough to fall back on backoff
 
 
-def status_error(response: requests.Response, shown_url: str) -> Exception:
-    """The exception for a non-200 status: transient for 429/5xx, permanent otherwise."""
+def status_error(
+    response: requests.Response, shown_url: str, *, throttle_statuses: frozenset[int] = frozenset()
+) -> Exception:
+    """The exception for a non-200 status: transient for 429/5xx, Throttled for the statuses a
+    client names as its API's throttle (CT.gov: 403), permanent otherwise (400, 404, ...)."""
     snippet = response.text[:200].strip().replace("\n", " ")
     message = f"HTTP {response.status_code} from {shown_url}: {snippet}"
+    if response.status_code in throttle_statuses:
+        return Throttled(message, retry_after_seconds(response))
     if response.status_code == 429 or response.status_code >= 500:
         return TransientError(message, retry_after_seconds(response))
     return ApiError(message)

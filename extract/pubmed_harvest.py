@@ -10,7 +10,10 @@ Requests (each an esearch with retmax=0, or an efetch page):
 - per publication year Y, PubMed's own count of `(<query>) AND Y:Y[dp]` from the first year the
   records carry to the current year, and the same with the cut-off [one per year and scope].
 The distinct PMIDs fetched must equal the current count, or the harvest fails: a short list is
-never handed on as if it were the query's answer.
+never handed on as if it were the query's answer. Two failures that arrive as HTTP 200 are
+mended on the way (issue 11): an efetch page with fewer records than the count promises is asked
+again at once [+1 each], and a WebEnv the history server has forgotten is replaced by searching
+again [+1 esearch each], as long as the new search counts the same.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from extract.eutils import EutilsClient, SearchResult
+from extract.eutils import EutilsClient, HistoryExpired, SearchResult
 from extract.http import RawResponse
 from extract.pubmed_parse import parse_articles
 
@@ -28,6 +31,8 @@ SaveYearCount = Callable[[str, int, SearchResult], None]  # (scope, year, result
 SaveArticles = Callable[[int, RawResponse, list[dict]], None]  # (batch_no, raw page, articles)
 
 HISTORY_LIMIT = 9_999  # esearch/efetch reach only this many records of one search
+SHORT_PAGE_RETRIES = 2  # a page short of records is asked again at once, this many times
+RESEARCHES_PER_WINDOW = 2  # new searches for a WebEnv that expired, per history set
 FIRST_CREATE_DATE = date(1800, 1, 1)
 REQUEST_KINDS = {"esearch.fcgi": "esearch", "efetch.fcgi": "efetch"}
 
@@ -102,6 +107,16 @@ def harvest_pubmed_query(
     return summary
 
 
+@dataclass
+class _HistorySet:
+    """Where a search's records are fetched from; a new search replaces an expired WebEnv."""
+
+    search: SearchResult
+    webenv: str | None
+    query_key: str | None
+    researches: int = 0
+
+
 class _RecordFetcher:
     """efetch pages of history sets; numbers the batches and keeps the PMIDs and first year."""
 
@@ -120,17 +135,64 @@ class _RecordFetcher:
     def fetch(self, search: SearchResult) -> None:
         if search.count and not (search.webenv and search.query_key):
             raise HarvestMismatch(f"esearch usehistory=y gave no WebEnv for {search.term!r}")
-        for retstart in range(0, min(search.count, HISTORY_LIMIT), self.batch_size):
-            raw = self.client.fetch_articles_xml(
-                webenv=search.webenv,
-                query_key=search.query_key,
-                retstart=retstart,
-                retmax=self.batch_size,
-            )
-            articles = parse_articles(raw.body)
+        history = _HistorySet(search, search.webenv, search.query_key)
+        reachable = min(search.count, HISTORY_LIMIT)
+        for retstart in range(0, reachable, self.batch_size):
+            expected = min(self.batch_size, reachable - retstart)
+            raw, articles = self._whole_page(history, retstart, expected)
             self.batch_no += 1
             self.save_articles(self.batch_no, raw, articles)
             self._note(articles)
+
+    def _whole_page(self, history: _HistorySet, retstart: int, expected: int):
+        """(raw page, articles) holding all `expected` records. efetch can answer 200 with
+        fewer (issue 11); the history set has not changed, so the same request is sent again
+        at once rather than the run failing at the end on the count."""
+        for attempt in range(1 + SHORT_PAGE_RETRIES):
+            if attempt:
+                self.client.stats.retries += 1
+            raw = self._fetch_page(history, retstart)
+            articles = parse_articles(raw.body)
+            if len(articles) >= expected:
+                return raw, articles
+        raise HarvestMismatch(
+            f"efetch gave {len(articles)} of the {expected} records at retstart {retstart} of "
+            f"{history.search.term!r} (PubMed counts {history.search.count}), "
+            f"{1 + SHORT_PAGE_RETRIES} times; not publishing a partial list"
+        )
+
+    def _fetch_page(self, history: _HistorySet, retstart: int) -> RawResponse:
+        while True:
+            try:
+                return self.client.fetch_articles_xml(
+                    webenv=history.webenv,
+                    query_key=history.query_key,
+                    retstart=retstart,
+                    retmax=self.batch_size,
+                )
+            except HistoryExpired as expired:
+                self._search_again(history, expired)
+
+    def _search_again(self, history: _HistorySet, expired: HistoryExpired) -> None:
+        """A fresh WebEnv for the same term. The reference README: failures come back as 200s;
+        this one ("Unable to obtain query #1") will not mend by asking again. A new search
+        that counts otherwise is another answer, and two answers are never mixed."""
+        search = history.search
+        if history.researches >= RESEARCHES_PER_WINDOW:
+            raise HistoryExpired(
+                f"{expired} (searched {search.term!r} again {history.researches} times)"
+            ) from None
+        history.researches += 1
+        self.client.stats.retries += 1
+        again = self.client.search(search.term, usehistory=True)
+        if again.count != search.count:
+            raise HarvestMismatch(
+                f"PubMed counted {search.count} records for {search.term!r}, then "
+                f"{again.count} when searched again for a new WebEnv; not mixing two answers"
+            )
+        if not (again.webenv and again.query_key):
+            raise HarvestMismatch(f"esearch usehistory=y gave no WebEnv for {search.term!r}")
+        history.webenv, history.query_key = again.webenv, again.query_key
 
     def _note(self, articles: list[dict]) -> None:
         for article in articles:

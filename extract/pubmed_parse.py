@@ -22,12 +22,17 @@ NCT_ID = re.compile(r"NCT\d{8}")
 YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 CLINICALTRIALS_BANK = "clinicaltrials.gov"
 _DOCTYPE_DTD = re.compile(rb'(<!DOCTYPE\s+PubmedArticleSet\s+PUBLIC\s+"[^"]*"\s+")([^"]+)(")')
-_ERROR_LABELS = {"phrasesnotfound": "PhraseNotFound", "fieldsnotfound": "FieldNotFound"}
-_WARNING_LABELS = {
-    "phrasesignored": "PhraseIgnored",
+# A quoted phrase PubMed cannot find is dropped from the search like any phrase not found
+# (esearch8.xml shows PhraseNotFound; sandbox/eutils/README.md "Not found"), so the count is no
+# longer the query's: an error, whichever list carries it. Biopython's esearch.dtd puts
+# QuotedPhraseNotFound in the WarningList; issue 11 reports it in the ErrorList.
+_ERROR_LABELS = {
+    "phrasesnotfound": "PhraseNotFound",
+    "fieldsnotfound": "FieldNotFound",
     "quotedphrasesnotfound": "QuotedPhraseNotFound",
-    "outputmessages": "OutputMessage",
 }
+_WARNINGS_THAT_ARE_ERRORS = {"quotedphrasesnotfound": "QuotedPhraseNotFound"}
+_WARNING_LABELS = {"phrasesignored": "PhraseIgnored", "outputmessages": "OutputMessage"}
 
 
 # ---- esearch JSON ---------------------------------------------------------------------------
@@ -55,7 +60,8 @@ def parse_esearch_json(body: bytes) -> dict:
     return {
         "count": int(count),
         "query_translation": str(result.get("querytranslation") or ""),
-        "errors": _labelled(result.get("errorlist"), _ERROR_LABELS),
+        "errors": _labelled(result.get("errorlist"), _ERROR_LABELS)
+        + _labelled(result.get("warninglist"), _WARNINGS_THAT_ARE_ERRORS),
         "warnings": _labelled(result.get("warninglist"), _WARNING_LABELS),
         "webenv": result.get("webenv") or None,
         "query_key": str(result["querykey"]) if result.get("querykey") else None,

@@ -24,6 +24,8 @@ def fault_reply(fault: Fault, api: str, endpoint: str, params: Params) -> Reply 
     """The reply that replaces the real answer, or None for faults acted out elsewhere."""
     if fault.kind == "429":
         return _too_many_requests(fault, api)
+    if fault.kind == "403":
+        return _firewall_throttle(fault)
     if fault.kind in ("500", "502", "503"):
         status = int(fault.kind)
         if api == "eutils" and status != 500:
@@ -44,6 +46,15 @@ def _too_many_requests(fault: Fault, api: str) -> Reply:
         reply = Reply(429, json.dumps(body).encode(), "application/json")
     else:
         reply = text_reply(429, "Too Many Requests")
+    if fault.arg is not None:
+        reply.headers["Retry-After"] = str(int(fault.arg))
+    return reply
+
+
+def _firewall_throttle(fault: Fault) -> Reply:
+    """CT.gov's firewall throttling (issue 11; neither the spec nor shared/reference records the
+    body, so it is a plain one: clients must go by the status alone)."""
+    reply = text_reply(403, "Forbidden")
     if fault.arg is not None:
         reply.headers["Retry-After"] = str(int(fault.arg))
     return reply

@@ -9,6 +9,10 @@ A fault spec is a list of rules separated by ';' (see sandbox/README.md):
     efetch:truncate@0.2    each efetch request is cut short with probability 0.2 (seeded)
     *:reset#5              the 5th request of any kind gets a TCP reset
     studies:empty-page     exactly full last pages carry a token to an empty page
+    studies:empty-midstream#2   the 2nd page is empty but carries a token to its own studies
+    studies:403(60)#1      the 1st page request meets the firewall's throttle, Retry-After: 60
+    efetch:short-page(3)#2 the 2nd efetch page lacks its last 3 records (HTTP 200)
+    efetch:expired-webenv#4  the history server forgets the 4th efetch's WebEnv, for good
 
 Targets: an endpoint name (studies, version, esearch, efetch, esummary, einfo), an API
 (`ctgov`, `eutils`) or `*` (the default). Without a trigger a rule fires on every request.
@@ -33,8 +37,20 @@ KINDS = {
     "ncbi-error",  # HTTP 200 carrying an NCBI error body (ERROR element / "ERROR" key)
     "html",  # HTTP 200 carrying an HTML maintenance page
     "empty-page",  # CT.gov: a token after an exactly full last page, then an empty page
+    "empty-midstream",  # CT.gov: an empty page whose token leads on to the studies it skipped
+    "403",  # CT.gov's firewall throttling; ARG = Retry-After seconds (no ARG: no header)
+    "short-page",  # efetch: HTTP 200 with the page's last ARG records (default 1) left out
+    "expired-webenv",  # the history server forgets the WebEnv the request names, for good
 }
 TARGETS = {"*", "ctgov", "eutils", "studies", "version", "esearch", "efetch", "esummary", "einfo"}
+# Kinds the API handlers act out, and the only requests they can reach; a rule that targets
+# none of those requests would silently never fire, so it is refused.
+ONLY_FOR = {
+    "empty-page": {"*", "ctgov", "studies"},
+    "empty-midstream": {"*", "ctgov", "studies"},
+    "short-page": {"*", "eutils", "efetch"},
+    "expired-webenv": {"*", "eutils", "efetch", "esummary", "esearch"},
+}
 
 _RULE = re.compile(
     r"""^(?:(?P<target>[\w*]+):)?
@@ -114,6 +130,10 @@ def _parse_rule(text: str, seed: int) -> FaultRule:
     if m["kind"] not in KINDS:
         raise FaultSpecError(
             f"bad fault rule {text!r}: unknown kind {m['kind']!r} (one of {sorted(KINDS)})"
+        )
+    if target not in ONLY_FOR.get(m["kind"], TARGETS):
+        raise FaultSpecError(
+            f"bad fault rule {text!r}: {m['kind']} never reaches {target!r} requests"
         )
     rule = FaultRule(target, m["kind"], arg=float(m["arg"]) if m["arg"] else None)
     rule.rng = random.Random(seed)

@@ -100,21 +100,30 @@ class SandboxApp:
             await asyncio.sleep(kinds["slow"].arg or 5.0)
         reply = _first_fault_reply(faults, api, record.endpoint, params)
         if reply is None:
-            reply = await anyio.to_thread.run_sync(
-                self._handle, api, subpath, params, "empty-page" in kinds
-            )
+            reply = await anyio.to_thread.run_sync(self._handle, api, subpath, params, kinds)
         if "truncate" in kinds and len(reply.body) > 1:
             await _send_truncated(send, reply, record)
             return None
         return reply
 
-    def _handle(self, api: str, subpath: str, params: Params, trailing_empty_page: bool) -> Reply:
+    def _handle(self, api: str, subpath: str, params: Params, kinds: dict[str, Fault]) -> Reply:
+        """The handler's answer, with the faults only a handler can act out (they need the
+        paging state or the history server)."""
         with self._handler_lock:
             if api == "ctgov":
                 return self.ctgov_api.handle(
-                    subpath, params, trailing_empty_page=trailing_empty_page
+                    subpath,
+                    params,
+                    trailing_empty_page="empty-page" in kinds,
+                    empty_midstream="empty-midstream" in kinds,
                 )
-            return self.eutils_api.handle(subpath.lstrip("/"), params)
+            short = kinds.get("short-page")
+            return self.eutils_api.handle(
+                subpath.lstrip("/"),
+                params,
+                short_by=int(short.arg or 1) if short else 0,
+                expire_webenv="expired-webenv" in kinds,
+            )
 
     def _rate_limited(self, api: str, scope, params: Params) -> tuple[Reply | None, dict]:
         """(the 429 to send, or None; headers for an accepted answer)."""

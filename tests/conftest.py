@@ -39,3 +39,4 @@ def fast_retries(monkeypatch):
 
     monkeypatch.setattr(extract.http, "_backoff", wait_fixed(0.01))
     monkeypatch.setattr(extract.http, "MAX_RETRY_AFTER", 0.05)
+    monkeypatch.setattr(extract.http, "THROTTLE_BACKOFF", 0.01)  # a 403's 30 s, 60 s

@@ -138,7 +138,17 @@ class CtgovApi:
         self._cache: dict[tuple, list[int]] = {}
         self._cache_version = corpus.version
 
-    def handle(self, subpath: str, params: Params, *, trailing_empty_page: bool = False) -> Reply:
+    def handle(
+        self,
+        subpath: str,
+        params: Params,
+        *,
+        trailing_empty_page: bool = False,
+        empty_midstream: bool = False,
+    ) -> Reply:
+        """The answer to GET /api/v2{subpath}. Fault modes (server.py sets them): a token after
+        an exactly full last page (`trailing_empty_page`); this page empty, its token leading
+        on to the studies it held back (`empty_midstream`)."""
         path = "/" + subpath.strip("/")
         try:
             if path == "/version":
@@ -146,7 +156,7 @@ class CtgovApi:
                     {"apiVersion": API_VERSION, "dataTimestamp": self.corpus.data_timestamp}
                 )
             if path == "/studies":
-                return self._studies(params, trailing_empty_page)
+                return self._studies(params, trailing_empty_page, empty_midstream)
             if path.startswith("/studies/") and path.count("/") == 2:
                 return self._study(path.rsplit("/", 1)[1], params)
         except BadRequest as exc:
@@ -177,7 +187,7 @@ class CtgovApi:
 
     # --- /studies ---
 
-    def _studies(self, params: Params, trailing_empty_page: bool) -> Reply:
+    def _studies(self, params: Params, trailing_empty_page: bool, empty_midstream: bool) -> Reply:
         _check_params(params, STUDIES_PARAMS)
         _check_format(params, ("csv",))
         for name in _UNSUPPORTED:
@@ -189,14 +199,20 @@ class CtgovApi:
         key = tuple(sorted(key))
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
         token = param(params, "pageToken")
-        offset = 0 if token is None else _token_offset(token, digest)
+        offset, hop = (0, 0) if token is None else _token_position(token, digest)
         rows = self._matches(key, params)
-        page = rows[offset : offset + size]
-        end = offset + size
-        more = end < len(rows) or (trailing_empty_page and end == len(rows) and len(page) == size)
+        if empty_midstream:
+            # The spec: "A page may have empty `studies` array", and only the last page lacks a
+            # token. A new token each time (hop), as the real ones never repeat.
+            page, next_token = [], _make_token(offset, digest, hop + 1)
+        else:
+            page = rows[offset : offset + size]
+            end = offset + size
+            full_last = trailing_empty_page and end == len(rows) and len(page) == size
+            next_token = _make_token(end, digest) if end < len(rows) or full_last else None
         parts = [b'{"studies":[', b",".join(self._study_json(row, tree) for row in page), b"]"]
-        if more:
-            parts.append(b',"nextPageToken":"' + _make_token(end, digest).encode() + b'"')
+        if next_token:
+            parts.append(b',"nextPageToken":"' + next_token.encode() + b'"')
         if count_total and token is None:
             parts.append(b',"totalCount":' + str(len(rows)).encode())
         parts.append(b"}")
@@ -313,18 +329,23 @@ def _filter_nodes(params: Params) -> list[essie.Node]:
     return nodes
 
 
-def _make_token(offset: int, digest: str) -> str:
-    return base64.urlsafe_b64encode(f"{offset}:{digest}".encode()).decode().rstrip("=")
+def _make_token(offset: int, digest: str, hop: int = 0) -> str:
+    """urlsafe base64 of `offset:digest`, plus `:hop` for the n-th empty page met on the way
+    to that offset (so no token repeats)."""
+    text = f"{offset}:{digest}" + (f":{hop}" if hop else "")
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _token_offset(token: str, digest: str) -> int:
-    """The offset a page token encodes; 400 if it is garbled or made for other parameters."""
+def _token_position(token: str, digest: str) -> tuple[int, int]:
+    """(offset, hop) a page token encodes; 400 if it is garbled or made for other parameters."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        offset_text, token_digest = raw.split(":")
-        offset = int(offset_text)
+        offset_text, token_digest, *rest = raw.split(":")
+        offset, hop = int(offset_text), int(rest[0]) if rest else 0
+        if len(rest) > 1:
+            raise ValueError(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadRequest(f"Invalid pageToken: {token}") from None
-    if token_digest != digest or offset < 0:
+    if token_digest != digest or offset < 0 or hop < 0:
         raise BadRequest("pageToken does not belong to these query parameters")
-    return offset
+    return offset, hop

@@ -73,6 +73,10 @@ class History:
         self._sessions[webenv].append(pmids)
         return webenv, len(self._sessions[webenv])
 
+    def forget(self, webenv: str | None) -> None:
+        """Expire a session now, as NCBI's do after some idle hours (fault `expired-webenv`)."""
+        self._sessions.pop(webenv or "", None)
+
     def get(self, webenv: str | None, query_key: str | None) -> list[int]:
         sets = self._sessions.get(webenv or "")
         number = int(query_key) if query_key and query_key.isdigit() else 1
@@ -109,7 +113,13 @@ class EutilsApi:
     def today(self) -> int:
         return ymd(self.corpus.today)
 
-    def handle(self, endpoint: str, params: Params) -> Reply:
+    def handle(
+        self, endpoint: str, params: Params, *, short_by: int = 0, expire_webenv: bool = False
+    ) -> Reply:
+        """The answer to /entrez/eutils/{endpoint}. Fault modes (server.py sets them): the
+        WebEnv the request names is forgotten first (`expire_webenv`), so this request and every
+        later one naming it get "Unable to obtain query #1" in a 200; an efetch page lacks its
+        last `short_by` records, still HTTP 200 (`short_by`)."""
         name = endpoint.strip("/").removesuffix(".fcgi")
         handler = {
             "esearch": self.esearch,
@@ -119,6 +129,10 @@ class EutilsApi:
         }.get(name)
         if handler is None:
             return text_reply(404, f"Not Found: {endpoint}")
+        if expire_webenv:
+            self.history.forget(param(params, "WebEnv"))
+        if name == "efetch":
+            return self.efetch(params, short_by=short_by)
         return handler(params)
 
     # ---- esearch --------------------------------------------------------------------------
@@ -213,12 +227,14 @@ class EutilsApi:
             return stored[retstart : min(retstart + retmax, PUBMED_RETSTART_LIMIT + 1)]
         raise ParamError(EMPTY_IDS)
 
-    def efetch(self, params: Params) -> Reply:
+    def efetch(self, params: Params, *, short_by: int = 0) -> Reply:
         try:
             _check_db(params)
             ids = self._requested_ids(params)
         except ParamError as error:
             return xml_reply(render.error_body("eFetchResult", str(error)))
+        if short_by:
+            ids = ids[: max(len(ids) - short_by, 0)]
         retmode = (param(params, "retmode") or "").strip().lower()
         rettype = (param(params, "rettype") or "").strip().lower()
         if retmode != "xml" or rettype not in XML_RETTYPES:

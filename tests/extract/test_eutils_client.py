@@ -8,7 +8,7 @@ import time
 import pytest
 
 import extract.http
-from extract.eutils import EutilsClient
+from extract.eutils import EutilsClient, HistoryExpired
 from extract.http import ApiError, TransientError
 from extract.pubmed_parse import parse_articles
 from sandbox.eutils.corpus import REVIEW_QUERY
@@ -200,3 +200,33 @@ def test_a_burst_over_the_limit_waits_out_ncbis_window(make_sandbox, monkeypatch
     assert len(set(counts)) == 1 and counts[0] > 0
     assert client.stats.retries >= 1
     assert any(rec.status == 429 for rec in server.log)
+
+
+def test_a_quoted_phrase_not_found_is_an_error_not_a_warning(faulty):
+    """PubMed drops the phrase and counts the rest; the run's check must see it (issue 11)."""
+    server = faulty()
+    result = client_for(server).search('liver[ti] AND "abc def"')
+    assert result.count == engine_count(server, "liver[ti]")
+    assert result.errors == ['QuotedPhraseNotFound: "abc def"']
+    assert not any("QuotedPhrase" in w for w in result.warnings)
+
+
+def test_an_expired_webenv_is_not_sent_again(faulty):
+    """"Unable to obtain query #1" in a 200 (sandbox/eutils/README.md; the reference README:
+    failures come back as 200s): the same request can only fail again."""
+    server = faulty("efetch:expired-webenv#1")
+    client = client_for(server)
+    search = client.search(REVIEW_QUERY, usehistory=True)
+    with pytest.raises(HistoryExpired, match="Unable to obtain query #1"):
+        client.fetch_articles_xml(webenv=search.webenv, query_key=search.query_key, retmax=5)
+    assert client.stats.retries == 0
+    assert [rec.endpoint for rec in server.log] == ["esearch", "efetch"]
+
+
+def test_a_403_from_ncbi_is_not_ctgovs_throttle(faulty):
+    server = faulty("esearch:403#1")
+    client = client_for(server)
+    with pytest.raises(ApiError, match="HTTP 403") as failure:
+        client.search(REVIEW_QUERY)
+    assert not isinstance(failure.value, TransientError)
+    assert len(server.log) == 1

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from extract.eutils import EutilsClient
+from extract.eutils import EutilsClient, HistoryExpired
 from extract.pubmed_harvest import HarvestMismatch, PubmedHarvest, harvest_pubmed_query
 from sandbox.eutils.corpus import CUTOFF, CUTOFF_COUNT, CUTOFF_TERM, REVIEW_QUERY
 from sandbox.eutils.query import QueryEngine
@@ -176,3 +176,70 @@ def test_a_query_with_no_records(sandbox_server):
     cutoff = landing.searches["cutoff"]
     assert cutoff.count == engine_count(sandbox_server, f"(abcXYZ) AND {CUTOFF_TERM}") > 0
     assert cutoff.errors == ["PhraseNotFound: abcXYZ"]
+
+
+# --- failures in a 200 that the harvest mends (issue 11) ---------------------------------------
+
+
+def efetches(server) -> list:
+    return [rec for rec in server.log if rec.endpoint == "efetch"]
+
+
+def test_a_short_efetch_page_is_asked_again_at_once(make_sandbox, review_harvest):
+    _, clean, _ = review_harvest
+    server = make_sandbox(ncbi_rate_limit=False, faults="efetch:short-page(7)#2")
+    landing = Landing()
+    summary = harvest(server, REVIEW_QUERY, landing)
+    assert [a["pmid"] for a in landing.articles] == [a["pmid"] for a in clean.articles]
+    assert landing.batches == clean.batches, "the short page is never handed on"
+    assert summary.requests["efetch"] == 5 + 1 and summary.retries == 1
+
+
+def test_a_page_short_every_time_fails_at_that_page(make_sandbox):
+    server = make_sandbox(ncbi_rate_limit=False, faults="efetch:short-page#2-4")
+    landing = Landing()
+    with pytest.raises(HarvestMismatch, match=r"499 of the 500 records at retstart 500.*2266"):
+        harvest(server, REVIEW_QUERY, landing)
+    assert len(efetches(server)) == 1 + 3, "asked three times, then no further page"
+    assert [n for _, n in landing.batches] == [500]
+
+
+def test_an_expired_webenv_is_searched_again_and_the_harvest_goes_on(
+    make_sandbox, review_harvest
+):
+    _, clean, _ = review_harvest
+    server = make_sandbox(ncbi_rate_limit=False, faults="efetch:expired-webenv#3")
+    landing = Landing()
+    summary = harvest(server, REVIEW_QUERY, landing)
+    assert [a["pmid"] for a in landing.articles] == [a["pmid"] for a in clean.articles]
+    assert summary.pmids_fetched == 2266 and summary.retries == 1
+    fetched = efetches(server)
+    assert len(fetched) == 5 + 1
+    webenvs = [dict(rec.params)["WebEnv"] for rec in fetched]
+    assert webenvs[2] == webenvs[0] != webenvs[3] == webenvs[-1], "the new WebEnv from then on"
+    retstarts = [dict(rec.params)["retstart"] for rec in fetched]
+    assert retstarts == ["0", "500", "1000", "1000", "1500", "2000"]
+
+
+def test_a_webenv_that_keeps_expiring_fails_after_two_new_searches(make_sandbox):
+    server = make_sandbox(ncbi_rate_limit=False, faults="efetch:expired-webenv")
+    with pytest.raises(HistoryExpired, match="searched .* again 2 times"):
+        harvest(server, REVIEW_QUERY, Landing())
+    assert [rec.endpoint for rec in server.log] == [
+        "esearch", "esearch", "efetch", "esearch", "efetch", "esearch", "efetch",
+    ]  # fmt: skip
+
+
+def test_a_new_search_that_counts_otherwise_is_not_mixed_in(make_sandbox):
+    server = make_sandbox(ncbi_rate_limit=False, faults="efetch:expired-webenv#2")
+    landing = Landing()
+
+    def save_and_grow(batch_no, raw, articles):
+        landing.save_articles(batch_no, raw, articles)
+        server.pubmed_corpus.add_articles(3, "2026/11/24")  # upstream moves meanwhile
+
+    client = EutilsClient(server.eutils_base_url, requests_per_second=1000)
+    with pytest.raises(HarvestMismatch, match="2266 records .* then 2269 .* not mixing"):
+        harvest_pubmed_query(client, REVIEW_QUERY, CUTOFF_DATE, CURRENT_YEAR,
+                             landing.save_search, landing.save_year_count, save_and_grow)
+    assert landing.batches == [(1, 500)]

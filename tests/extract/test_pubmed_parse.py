@@ -201,6 +201,17 @@ def test_esearch_json_errors_and_warnings_are_kept_with_the_count():
     assert parsed["warnings"] == ["OutputMessage: No items found."]
 
 
+@pytest.mark.parametrize("where", ["errorlist", "warninglist"])
+def test_esearch_json_quoted_phrase_not_found_is_an_error(where):
+    """PubMed drops a quoted phrase it cannot find, like PhraseNotFound: the count is no longer
+    the query's, so it must reach `errors`, which fail the run's check (issue 11)."""
+    lists = {"errorlist": {"phrasesnotfound": []}, "warninglist": {"outputmessages": []}}
+    lists[where]["quotedphrasesnotfound"] = ['"stromal vascular"']
+    parsed = parse_esearch_json(esearch_body(count="7", querytranslation="x", **lists))
+    assert parsed["errors"] == ['QuotedPhraseNotFound: "stromal vascular"']
+    assert parsed["warnings"] == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

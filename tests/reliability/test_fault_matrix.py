@@ -9,6 +9,9 @@ zone left behind, and a 'failed' ledger row whose error names the fault.
 Speed: one clean reference warehouse per module; transient faults of one kind hit all four
 request kinds in the same run (each rule counts its own target's requests, so each request kind
 still gets its fault); persistent faults get a run each, restricted to the API they break.
+
+The faults of issue 11 (a 403 throttle, an empty page with a token, a short efetch page, an
+expired WebEnv) reach only some request kinds, so they have their own table, QUIRKS.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 import pytest
 from reliability_helpers import file_digest, leftovers, query, run_refresh, snapshot, write_spec
 
+from extract.http import THROTTLE_TRIES
 from sandbox.server import SandboxServer
 from warehouse.ledger import Ledger, ledger_path
 
@@ -42,6 +46,23 @@ KINDS = {
     "truncate": r"connection failed|truncat|incomplete",
     "ncbi-error": r"Search Backend failed|expected JSON|HTML",  # CT.gov: an HTML page
     "html": r"expected JSON|HTML|html",
+}
+
+
+# Issue 11's faults: kind -> (the requests it reaches, what the ledger says when it persists).
+QUIRKS = {
+    "403": (("version", "studies"), r"HTTP 403"),
+    "empty-midstream": (("studies",), r"empty pages in a row"),
+    "short-page": (("efetch",), r"records at retstart"),
+    "expired-webenv": (("efetch",), r"Unable to obtain query"),
+}
+# The transient form of each: /studies#1-2 reaches a listing page (and, harmlessly, a total)
+# whichever comes first; efetch#2 is the second of the two batches.
+QUIRK_TRANSIENT = {
+    "403": "version:403#1;studies:403#2",
+    "empty-midstream": "studies:empty-midstream#1-2",
+    "short-page": "efetch:short-page#2",
+    "expired-webenv": "efetch:expired-webenv#2",
 }
 
 
@@ -103,7 +124,28 @@ def test_a_transient_fault_on_each_request_kind_ends_in_the_clean_warehouse(
     assert not leftovers(db)
 
 
+@pytest.mark.parametrize("kind", QUIRKS)
+def test_a_transient_issue_11_fault_ends_in_the_clean_warehouse(
+    sandbox, reference, tmp_path, kind
+):
+    faulty = sandbox(QUIRK_TRANSIENT[kind])
+    db = tmp_path / "data" / "review.duckdb"
+    summary = run_refresh(faulty.server, db, reference["spec"])
+    assert summary["status"] == "ok"
+    hit = [rec for rec in faulty.seen() if rec.faults]
+    assert {rec.endpoint for rec in hit} == set(QUIRKS[kind][0]), "each target got its fault"
+    if kind == "empty-midstream":  # nothing failed; the empty page's token was followed
+        assert any(k == "pageToken" for rec in faulty.seen() for k, _ in rec.params)
+    else:
+        assert summary["retries"] >= len(hit)
+    assert snapshot(db) == reference["snapshot"]
+    assert Ledger(ledger_path(db)).last()["status"] == "ok"
+    assert not leftovers(db)
+
+
 PERSISTENT = [(kind, target) for kind in KINDS for target in TARGET_SOURCE]
+PERSISTENT += [(kind, target) for kind, (targets, _) in QUIRKS.items() for target in targets]
+PATTERNS = {**KINDS, **{kind: pattern for kind, (_, pattern) in QUIRKS.items()}}
 
 
 @pytest.mark.parametrize(("kind", "target"), PERSISTENT, ids=[f"{t}:{k}" for k, t in PERSISTENT])
@@ -120,16 +162,19 @@ def test_a_persistent_fault_fails_cleanly(sandbox, reference, tmp_path, kind, ta
     with pytest.raises(Exception) as failure:  # noqa: PT011 - the reason is checked below
         run_refresh(faulty.server, db, spec, source=TARGET_SOURCE[target], full=True)
     hit = [rec for rec in faulty.seen() if rec.endpoint == target and rec.faults]
-    assert len(hit) >= 2, "a transient-looking failure is retried before the run gives up"
+    assert len(hit) >= 2, "a transient-looking failure is asked again before the run gives up"
     assert file_digest(db) == before, "the published file is byte-identical"
     assert not leftovers(db), "no build file or landing zone is left behind"
     last = Ledger(ledger_path(db)).last()
     assert last["status"] == "failed"
-    assert last["finished_at"] and last["retries"] >= 1
+    # following an empty page's token is paging, not a retry
+    assert last["finished_at"] and last["retries"] >= (kind != "empty-midstream")
     assert last["error"] and "\n" not in last["error"]
-    pattern = KINDS[kind if kind in KINDS else "slow(3)"]
+    pattern = PATTERNS[kind if kind in PATTERNS else "slow(3)"]
     assert re.search(pattern, last["error"]), last["error"]
     assert re.search(pattern, str(failure.value)), "the flow raises what the ledger says"
+    if kind == "403":
+        assert len(hit) == THROTTLE_TRIES, "a throttle is tried a few times only"
 
 
 def test_a_trailing_empty_page_changes_nothing(make_sandbox, reference, tmp_path):

@@ -95,6 +95,23 @@ def test_trailing_empty_page_quirk(api):
     assert len(pages) == 9 and "nextPageToken" not in pages[-1]
 
 
+def test_empty_midstream_page_leads_on_to_the_studies_it_held_back(api):
+    """The spec: "A page may have empty `studies` array"; only the last page has no token."""
+    params = [*TERM, ("pageSize", "7"), ("countTotal", "true")]
+    first = _get(api, "/studies", params)
+    second = _get(api, "/studies", [*params, ("pageToken", first["nextPageToken"])])
+    empty = _get(api, "/studies", params, empty_midstream=True)
+    assert empty["studies"] == [] and empty["totalCount"] == first["totalCount"]
+    resumed = _get(api, "/studies", [*params, ("pageToken", empty["nextPageToken"])])
+    assert resumed == {"studies": first["studies"], "nextPageToken": first["nextPageToken"]}
+    tokens = [first["nextPageToken"]]
+    for _ in range(3):  # empty pages in a row: a new token each time, to the same studies
+        hop = [*params, ("pageToken", tokens[-1])]
+        tokens.append(_get(api, "/studies", hop, empty_midstream=True)["nextPageToken"])
+    assert len(set(tokens)) == 4
+    assert _get(api, "/studies", [*params, ("pageToken", tokens[-1])]) == second
+
+
 def test_bad_or_foreign_page_token_is_400(api):
     token = _get(api, "/studies", TERM)["nextPageToken"]
     for params in (

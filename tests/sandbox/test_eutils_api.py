@@ -165,6 +165,38 @@ def test_unknown_webenv_is_an_error(api):
     assert b"<ERROR>Unable to obtain query #1</ERROR>" in reply.body
 
 
+def _history(api: EutilsApi) -> dict:
+    return esearch_json(api, term=REVIEW_QUERY, usehistory="y")["esearchresult"]
+
+
+def _efetch_pmids(api: EutilsApi, history: dict, **modes) -> list[str]:
+    params = {"db": "pubmed", "WebEnv": history["webenv"], "query_key": history["querykey"],
+              "retstart": "100", "retmax": "20", "retmode": "xml"}  # fmt: skip
+    reply = api.handle("efetch.fcgi", list(params.items()), **modes)
+    assert reply.status == 200
+    if b"<ERROR>" in reply.body:
+        return [reply.body.decode().split("<ERROR>")[1].split("</ERROR>")[0]]
+    return [str(a["MedlineCitation"]["PMID"])
+            for a in Entrez.read(io.BytesIO(reply.body))["PubmedArticle"]]  # fmt: skip
+
+
+def test_short_page_fault_leaves_out_the_last_records(api):
+    history = _history(api)
+    whole = _efetch_pmids(api, history)
+    assert len(whole) == 20
+    assert _efetch_pmids(api, history, short_by=3) == whole[:17]
+    assert _efetch_pmids(api, history) == whole, "the next request is whole again"
+
+
+def test_expired_webenv_fault_forgets_the_session_for_good(api):
+    history = _history(api)
+    assert len(_efetch_pmids(api, history)) == 20
+    gone = ["Unable to obtain query #1"]
+    assert _efetch_pmids(api, history, expire_webenv=True) == gone
+    assert _efetch_pmids(api, history) == gone
+    assert len(_efetch_pmids(api, _history(api))) == 20, "a new search gives a new WebEnv"
+
+
 def test_efetch_xml_validates_with_databank_and_dates(api, corpus):
     links = corpus.databank_links
     split = corpus.split_year_pmids()[:3]

@@ -127,6 +127,64 @@ def test_trailing_empty_page_after_an_exactly_full_one(make_sandbox):
     assert trailing == {"studies": []}
 
 
+def test_403_is_the_firewalls_throttle(make_sandbox):
+    server = make_sandbox(faults="studies:403(60)#1;studies:403#2")
+    url = server.ctgov_base_url + "/studies"
+    with_header, without_header = requests.get(url, timeout=5), requests.get(url, timeout=5)
+    assert with_header.status_code == without_header.status_code == 403
+    assert with_header.headers["Retry-After"] == "60"
+    assert "Retry-After" not in without_header.headers
+    assert requests.get(url, timeout=5).status_code == 200
+
+
+def test_empty_midstream_page_over_http(make_sandbox):
+    server = make_sandbox(faults="studies:empty-midstream#2")
+    url = server.ctgov_base_url + "/studies"
+    query = {"query.term": REVIEW_TERM, "fields": "NCTId", "pageSize": 5}
+    first = requests.get(url, params=query, timeout=5).json()
+    token = first["nextPageToken"]
+    empty = requests.get(url, params={**query, "pageToken": token}, timeout=5).json()
+    assert empty["studies"] == [] and empty["nextPageToken"] != token
+    after = requests.get(url, params={**query, "pageToken": empty["nextPageToken"]}, timeout=5)
+    again = requests.get(url, params={**query, "pageToken": token}, timeout=5)
+    assert after.json() == again.json() and len(after.json()["studies"]) == 5
+    assert [rec.faults for rec in server.log] == [[], ["empty-midstream"], [], []]
+
+
+def test_short_page_and_expired_webenv_over_http(make_sandbox):
+    server = make_sandbox(faults="efetch:short-page(2)#1;efetch:expired-webenv#2",
+                          ncbi_rate_limit=False)  # fmt: skip
+    base = server.eutils_base_url
+    found = requests.get(base + "/esearch.fcgi", timeout=5, params={
+        "db": "pubmed", "term": "liver[ti]", "usehistory": "y", "retmode": "json"}).json()
+    fetch = {"db": "pubmed", "retmode": "xml", "retmax": 10, "WebEnv":
+             found["esearchresult"]["webenv"], "query_key": found["esearchresult"]["querykey"]}
+    short = requests.get(base + "/efetch.fcgi", params=fetch, timeout=5)
+    assert short.status_code == 200 and short.text.count("<PubmedArticle>") == 8
+    for _ in range(2):  # the fault fires once; the WebEnv stays gone
+        gone = requests.get(base + "/efetch.fcgi", params=fetch, timeout=5)
+        assert gone.status_code == 200
+        assert "<ERROR>Unable to obtain query #1</ERROR>" in gone.text
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["esearch:short-page", "version:empty-midstream", "efetch:empty-page", "einfo:expired-webenv"],
+)
+def test_a_fault_that_can_never_reach_its_target_is_refused(spec):
+    with pytest.raises(FaultSpecError, match="never reaches"):
+        FaultPlan(spec)
+
+
+def test_the_new_fault_kinds_parse():
+    plan = FaultPlan("ctgov:403(30)#1;studies:empty-midstream#2-3;efetch:short-page(4);"
+                     "eutils:expired-webenv@0.5")  # fmt: skip
+    assert [(r.target, r.kind, r.arg) for r in plan.rules] == [
+        ("ctgov", "403", 30.0), ("studies", "empty-midstream", None),
+        ("efetch", "short-page", 4.0), ("eutils", "expired-webenv", None),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "spec", ["studies:teapot", "nowhere:503", "studies:503@1.5", "studies:503#0", "503#3-1"]
 )

@@ -47,3 +47,43 @@ def test_retry_after_is_honoured_over_backoff():
     state = RetryCallState(None, None, (), {})
     state.outcome = Outcome()
     assert _wait_for(state) == 7
+
+
+def failed_with(exc):
+    from tenacity import RetryCallState
+
+    class Outcome:
+        def exception(self):
+            return exc
+
+    state = RetryCallState(None, None, (), {})
+    state.outcome = Outcome()
+    return state
+
+
+def test_a_throttle_waits_long_and_doubles(monkeypatch):
+    import extract.http
+    from extract.http import Throttled
+
+    monkeypatch.setattr(extract.http, "THROTTLE_BACKOFF", 30.0)
+    state = failed_with(Throttled("HTTP 403"))
+    first, second = _wait_for(state, 1), _wait_for(state, 2)
+    assert 30.0 <= first <= 45.0 and 60.0 <= second <= 75.0
+    assert _wait_for(failed_with(Throttled("HTTP 403", retry_after=9)), 2) == 9, "Retry-After"
+
+
+class Answer:
+    def __init__(self, status: int):
+        self.status_code, self.text, self.headers = status, "no", {}
+
+
+@pytest.mark.parametrize(
+    ("status", "throttles", "kind"),
+    [(403, {403}, "Throttled"), (403, set(), "ApiError"), (400, {403}, "ApiError"),
+     (404, {403}, "ApiError"), (429, set(), "TransientError"), (503, {403}, "TransientError")],
+)  # fmt: skip
+def test_status_errors_by_kind(status, throttles, kind):
+    from extract.http import status_error
+
+    error = status_error(Answer(status), "http://x", throttle_statuses=frozenset(throttles))
+    assert type(error).__name__ == kind

@@ -72,3 +72,40 @@ def test_bad_specs_name_the_problem(tmp_path, text, message):
 def test_missing_spec_file(tmp_path):
     with pytest.raises(SpecError, match="not found"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+CTGOV = GOOD + '[[ctgov.queries]]\nid = "by_ids"\n'
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        '"query.term" = "NCT01220492"',
+        '"query.id" = "NCT01220492, NCT01662973"',
+        '"query.term" = "NCT01220492 nct1662973"\n"filter.advanced" = "AREA[Phase]PHASE2"',
+        '"query.cond" = "liver"\n"query.id" = "NCT01220492 NCT01662973"',
+    ],
+    ids=["one-id", "id-list", "ids-and-a-filter", "ids-beside-a-term"],
+)
+def test_a_ctgov_query_of_only_nct_ids_is_refused(tmp_path, lines):
+    """ctg-oas-v2.yaml: if any query parameter holds only NCT ids, the API ignores filters,
+    and with them the cut-off (filter.advanced): the 'cutoff' total would be wrong."""
+    with pytest.raises(SpecError, match=r"ctgov\.queries\[0\]\.query\.\w+ \(by_ids\): only NCT"):
+        load_settings(write(tmp_path, CTGOV + lines + "\n"), env={})
+
+
+def test_filter_ids_alone_is_refused_naming_the_query(tmp_path):
+    with pytest.raises(SpecError, match=r"ctgov\.queries\[0\] \(by_ids\): empty query"):
+        load_settings(write(tmp_path, CTGOV + '"filter.ids" = "NCT01220492"\n'), env={})
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        '"query.term" = "NCT01220492 OR liver"',
+        '"query.term" = "liver"\n"filter.ids" = "NCT01220492"',
+    ],
+)
+def test_nct_ids_with_a_search_are_accepted(tmp_path, lines):
+    settings = load_settings(write(tmp_path, CTGOV + lines + "\n"), env={})
+    assert settings.ctgov_queries[0].id == "by_ids"
