@@ -183,10 +183,10 @@ def demo(
 
     console.print("starting the sandbox (offline stand-in for both APIs)...")
     with SandboxServer(port=0) as server:
-        os.environ["CTGOV_BASE_URL"] = server.ctgov_base_url
-        os.environ["EUTILS_BASE_URL"] = server.eutils_base_url
         console.print(f"sandbox on {server.url}; refreshing...")
-        summary = _run_refresh("all", False, None, db)
+        urls = {"ctgov_base_url": server.ctgov_base_url,
+                "eutils_base_url": server.eutils_base_url}
+        summary = _run_refresh("all", False, None, db, api_urls=urls)
     _print_summary(summary)
     _print_headline(Path(summary["db"]))
     index = _write_report(Path(summary["db"]), None, out)
@@ -298,7 +298,8 @@ def _lineage_label(node) -> str:
 
 
 def _run_refresh(
-    source: str, full: bool, spec: Path | None, db: Path | None, accept_drop: bool = False
+    source: str, full: bool, spec: Path | None, db: Path | None, accept_drop: bool = False,
+    api_urls: dict[str, str] | None = None,
 ) -> dict:
     from flows.settings import SpecError, load_settings
 
@@ -306,11 +307,10 @@ def _run_refresh(
         settings = load_settings(spec, db)  # a bad spec is a usage error, before Prefect starts
     except SpecError as exc:
         raise fail(str(exc), 2) from None
-    from warehouse.publish import RefreshLock, RunInProgress
+    from warehouse.publish import RunInProgress, refuse_if_locked
 
     try:
-        # taken before Prefect starts, so a refusal is one line; the flow re-enters it
-        lock = RefreshLock(settings.db_path).acquire()
+        refuse_if_locked(settings.db_path)  # one quick line before Prefect's start-up
     except RunInProgress as exc:
         raise fail(str(exc)) from None
     from flows.prefect_env import configure_prefect
@@ -320,15 +320,15 @@ def _run_refresh(
 
     try:
         return refresh_flow(source=source, full=full, spec=_opt(spec), db=_opt(db),
-                            accept_drop=accept_drop)
-    except RunInProgress as exc:
-        raise fail(str(exc)) from None
+                            accept_drop=accept_drop, **(api_urls or {}))
     except Exception as exc:  # the ledger has the details; the user gets one line
+        from prefect.exceptions import FailedRun
+
         from warehouse.runs import one_line
 
+        if isinstance(exc, FailedRun) and "another refresh is running" in str(exc):
+            raise fail(" ".join(str(exc).split())) from None  # refused: nothing was run
         raise fail(f"refresh failed: {one_line(exc)}") from None
-    finally:
-        lock.release()
 
 
 def _print_summary(summary: dict) -> None:

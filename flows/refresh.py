@@ -6,16 +6,18 @@ is a named Prefect task so a run's progress and failures show in Prefect's UI an
 
 from __future__ import annotations
 
+import os
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.states import Failed
 
-from extract.ctgov import CtgovClient
 from extract.ctgov_drift import DriftReport, check_study
 from extract.ctgov_harvest import KnownQuery, PageItem, plan_query
-from extract.eutils import EutilsClient
 from extract.pubmed_harvest import harvest_pubmed_query
+from flows.clients import ctgov_client, eutils_client
 from flows.settings import Settings, load_settings
 from report.artifacts import change_rows, headline_rows, summary_markdown
 from warehouse import build as wh
@@ -23,7 +25,7 @@ from warehouse import load
 from warehouse.db import connect_build
 from warehouse.landing import LandingZone
 from warehouse.ledger import ledger_path, runs_view_sql
-from warehouse.publish import publish, start_build
+from warehouse.publish import RunInProgress, publish, start_build
 from warehouse.runs import RunHandle, recorded_run
 from warehouse.state import (
     PublishedState,
@@ -39,11 +41,7 @@ SOURCES = ("all", "pubmed", "ctgov")
 @task(name="harvest_ctgov", cache_policy=NONE)
 def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, full: bool) -> dict:
     logger = get_run_logger()
-    client = CtgovClient(
-        settings.ctgov_base_url,
-        requests_per_second=settings.ctgov_requests_per_second,
-        timeout=(5.0, settings.ctgov_timeout_seconds),
-    )
+    client = ctgov_client(settings)
     landing = LandingZone(run.landing_dir)
     drift = DriftReport()
     try:
@@ -102,14 +100,7 @@ def _plan_lines(plans, removed) -> list[str]:
 @task(name="harvest_pubmed", cache_policy=NONE)
 def harvest_pubmed(settings: Settings, run: RunHandle) -> dict:
     logger = get_run_logger()
-    client = EutilsClient(
-        settings.eutils_base_url,
-        api_key=settings.ncbi_api_key,
-        email=settings.ncbi_email,
-        tool=settings.pubmed_tool,
-        requests_per_second=settings.pubmed_requests_per_second,
-        timeout=(5.0, settings.pubmed_timeout_seconds),
-    )
+    client = eutils_client(settings)
     landing = LandingZone(run.landing_dir)
     try:
         queries = {}
@@ -227,33 +218,54 @@ def refresh(
     spec: str | None = None,
     db: str | None = None,
     accept_drop: bool = False,
+    ctgov_base_url: str | None = None,
+    eutils_base_url: str | None = None,
 ) -> dict:
-    """One run of the nightly refresh against the configured APIs."""
+    """One run of the nightly refresh against the configured APIs (the base URLs, when given,
+    override the spec and the environment: `review demo` points them at its sandbox)."""
     if source not in SOURCES:
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
-    settings = load_settings(spec, db)
+    settings = load_settings(spec, db, env=_with_urls(ctgov_base_url, eutils_base_url))
     params = {"source": source, "full": full, "spec": str(settings.spec_path),
               "accept_drop": accept_drop,
               "fingerprints": {f"{fp.source}/{fp.query_id}": fp.fingerprint
                                for fp in settings.query_fingerprints()}}
-    scrub = _scrubber(settings)
-    with recorded_run(settings.db_path, source, params, scrub) as run:
-        state = read_published_state(settings.db_path)
-        harvested = {}
-        if source in ("all", "ctgov") and settings.ctgov_queries:
-            harvested["ctgov"] = harvest_ctgov(settings, run, state, full)
-        if source in ("all", "pubmed") and settings.pubmed_queries:
-            harvested["pubmed"] = harvest_pubmed(settings, run)
-        run.details["harvest"] = harvested
-        if all(h.get("skipped") for h in harvested.values()):
-            run.status = "skipped"
-        else:
-            run.details["models"] = build(settings, run, state, harvested)
-            check(settings, run, state, harvested)
-            publish_warehouse(settings, run)
-        summary = _summary(run, settings)
-        summarize(settings, run, summary)
-        return summary
+    with ExitStack() as stack:
+        try:
+            run = stack.enter_context(
+                recorded_run(settings.db_path, source, params, _scrubber(settings)))
+        except RunInProgress as exc:
+            # a refusal, not a failure of this run: nothing was written; one line, no traceback
+            return Failed(message=str(exc))
+        return _run_steps(settings, run, source, full)
+
+
+def _run_steps(settings: Settings, run: RunHandle, source: str, full: bool) -> dict:
+    state = read_published_state(settings.db_path)
+    harvested = {}
+    if source in ("all", "ctgov") and settings.ctgov_queries:
+        harvested["ctgov"] = harvest_ctgov(settings, run, state, full)
+    if source in ("all", "pubmed") and settings.pubmed_queries:
+        harvested["pubmed"] = harvest_pubmed(settings, run)
+    run.details["harvest"] = harvested
+    if all(h.get("skipped") for h in harvested.values()):
+        run.status = "skipped"
+    else:
+        run.details["models"] = build(settings, run, state, harvested)
+        check(settings, run, state, harvested)
+        publish_warehouse(settings, run)
+    summary = _summary(run, settings)
+    summarize(settings, run, summary)
+    return summary
+
+
+def _with_urls(ctgov_base_url: str | None, eutils_base_url: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if ctgov_base_url:
+        env["CTGOV_BASE_URL"] = ctgov_base_url
+    if eutils_base_url:
+        env["EUTILS_BASE_URL"] = eutils_base_url
+    return env
 
 
 def _build_params(settings, run, state, harvested) -> wh.BuildParams:

@@ -20,23 +20,14 @@ class RunInProgress(RuntimeError):
     """Another refresh holds the warehouse; this one refuses rather than wait forever."""
 
 
-# Locks this process holds, by lock file: re-entrant, so the CLI can take the lock before
-# Prefect starts (a refusal is then one clean line) and the flow's own run, in the same
-# process, goes on under it. Another process still gets RunInProgress.
-_HELD: dict[Path, int] = {}
-
-
 class RefreshLock:
+    """The one writer's lock, taken in one place: warehouse.runs.recorded_run."""
+
     def __init__(self, db_path: Path):
         self.path = (db_path.with_name(db_path.name + ".lock")).resolve()
         self._fd: int | None = None
-        self._reentered = False
 
     def acquire(self) -> RefreshLock:
-        if self.path in _HELD:
-            _HELD[self.path] += 1
-            self._reentered = True
-            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -51,16 +42,10 @@ class RefreshLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
         self._fd = fd
-        _HELD[self.path] = 1
         return self
 
     def release(self) -> None:
-        if self._reentered:
-            _HELD[self.path] -= 1
-            self._reentered = False
-            return
         if self._fd is not None:
-            _HELD.pop(self.path, None)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -70,6 +55,24 @@ class RefreshLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def refuse_if_locked(db_path: Path) -> None:
+    """Raise RunInProgress now if another process holds the lock: the CLI asks before it starts
+    Prefect, so a refusal is one quick line. It only looks; the run takes the lock itself."""
+    lock_path = (db_path.with_name(db_path.name + ".lock")).resolve()
+    if not lock_path.exists():
+        return
+    fd = os.open(lock_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except BlockingIOError:
+        holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+        raise RunInProgress(f"another refresh is running on {db_path} ({holder}); "
+                            "try again when it has finished") from None
+    finally:
+        os.close(fd)
 
 
 def build_path(db_path: Path, run_id: str) -> Path:

@@ -29,9 +29,7 @@ def race(prefect_api, tmp_path_factory):
     root = tmp_path_factory.mktemp("race")
     spec = write_spec(root / "review.toml")
     db = root / "data" / "review.duckdb"
-    # every /version answer takes 1 s (under the 2 s timeout): the lock holder holds it long
-    # enough for the other process to find it taken, whichever starts first
-    with SandboxServer(port=0, ncbi_rate_limit=False, faults="version:slow(1)") as server:
+    with SandboxServer(port=0, ncbi_rate_limit=False) as server:
         env = {
             **os.environ,
             "PREFECT_API_URL": prefect_api["url"],
@@ -45,6 +43,11 @@ def race(prefect_api, tmp_path_factory):
                                timeout=120)  # fmt: skip
         assert first.returncode == 0, first.stderr
         server.ctgov_corpus.add_matching_study()  # so a second publish would show
+        # from now on every /version and /studies answer takes 1 s (under the 2 s timeout):
+        # the lock holder, the flow that got it first, holds it for many seconds, so the other
+        # process finds it taken whichever starts first and however slowly its Prefect client
+        # starts (the first run, above, is only the setup: it needs no slow answers)
+        server.set_faults("version:slow(1);studies:slow(1)")
         before = {"snapshot": snapshot(db), "digest": file_digest(db),
                   "ledger_lines": ledger_path(db).read_text().count("\n")}  # fmt: skip
         both = [
