@@ -126,6 +126,7 @@ def _sandbox_main(conn, options: dict) -> None:
     from sandbox.ctgov.corpus import STATUSES
     from sandbox.server import SandboxServer
 
+    _count_response_bytes()
     started = time.perf_counter()
     server = SandboxServer(port=0, **options).start()
     conn.send(
@@ -152,6 +153,12 @@ def _sandbox_main(conn, options: dict) -> None:
                 result = _log_summary(server.log[args[0] :])
             elif command == "change_extras":
                 result = _change_extras(corpus, lock, synth, STATUSES, *args)
+            elif command == "list_query":
+                with lock:
+                    result = _list_query(server.app.ctgov_api, *args)
+            elif command == "count_query":
+                with lock:
+                    result = _count_query(server.app.ctgov_api, *args)
             elif command == "mutate":
                 method, method_args = args
                 with lock:
@@ -164,37 +171,106 @@ def _sandbox_main(conn, options: dict) -> None:
     server.stop()
 
 
+def _count_response_bytes() -> None:
+    """Record on each RequestRecord the size of the response body the sandbox sent (`bytes`,
+    what Content-Length says; the sandbox never compresses). RequestRecord has no such field,
+    so this wraps sandbox.server._send, in the sandbox's own process only."""
+    import sandbox.server as server_module
+
+    send_reply = server_module._send
+    if getattr(send_reply, "counts_bytes", False):
+        return
+
+    async def send_counting(send, reply, record) -> None:
+        record.bytes = len(reply.body)
+        await send_reply(send, reply, record)
+
+    send_counting.counts_bytes = True
+    server_module._send = send_counting
+
+
 def _log_summary(records) -> dict:
     by_endpoint = Counter(f"{r.api}/{r.endpoint}" for r in records)
     by_status = Counter(r.status for r in records)
     studies = [r for r in records if r.endpoint == "studies"]
+    bytes_by_endpoint: Counter = Counter()
+    for r in records:
+        bytes_by_endpoint[f"{r.api}/{r.endpoint}"] += getattr(r, "bytes", 0)
     return {
         "requests": len(records),
+        "bytes": sum(bytes_by_endpoint.values()),
         "by_endpoint": dict(by_endpoint),
+        "bytes_by_endpoint": dict(bytes_by_endpoint),
         "by_status": {str(k): v for k, v in by_status.items()},
         "studies_requests": len(studies),
         "studies_params": [dict(r.params) for r in studies],
+        "studies_bytes": [getattr(r, "bytes", 0) for r in studies],
     }
 
 
-def _change_extras(corpus, lock, synth, statuses, count: int, extra_studies: int) -> dict:
-    """Change the overall status of `count` benchmark extras spread evenly over all of them
-    (each change is a registry update: LastUpdatePostDate moves to the new data date)."""
+def _list_query(api, params: dict) -> list[list[str]]:
+    """[NCT id, LastUpdatePostDate] of every study a /studies query matches, asked of the API
+    handler directly (no HTTP, so nothing in the request log)."""
+    base = [*params.items(), ("fields", "NCTId,LastUpdatePostDate"), ("pageSize", "1000")]
+    token, out = None, []
+    while True:
+        reply = api.handle("/studies", base + ([("pageToken", token)] if token else []))
+        if reply.status != 200:
+            raise RuntimeError(f"sandbox listing {params}: {reply.status} {reply.body[:200]!r}")
+        body = json.loads(reply.body)
+        for study in body["studies"]:
+            section = study["protocolSection"]
+            last = section.get("statusModule", {}).get("lastUpdatePostDateStruct", {})
+            out.append([section["identificationModule"]["nctId"], last.get("date")])
+        token = body.get("nextPageToken")
+        if not token:
+            return out
+
+
+def _count_query(api, params: dict) -> int:
+    """The API's totalCount for a /studies query (asked directly, not logged)."""
+    reply = api.handle(
+        "/studies",
+        [*params.items(), ("fields", "NCTId"), ("pageSize", "1"), ("countTotal", "true")],
+    )
+    if reply.status != 200:
+        raise RuntimeError(f"sandbox count {params}: {reply.status} {reply.body[:200]!r}")
+    return json.loads(reply.body)["totalCount"]
+
+
+def _change_extras(
+    corpus, lock, synth, statuses, count: int, extra_studies: int, offset: int = 0
+) -> dict:
+    """One registry refresh (one night): the data date moves on by one day, then the overall
+    status of `count` benchmark extras, spread evenly over all of them (starting at extra
+    `offset`), changes, each posted as an update on the new data date.
+
+    CtgovCorpus.set_overall_status would advance the data date once per study (1,001 changes
+    would span 1,001 days); the real registry posts a weekday's ~1,000 updates under one
+    dataTimestamp. So this does what CtgovCorpus._edit does, with a single _advance.
+    """
     started = time.perf_counter()
     step = max(extra_studies // count, 1)
     changed = []
     with lock:
-        for index in range(0, step * count, step):
-            nct_id = synth.extra_id(index)
-            current = corpus.study(nct_id)["protocolSection"]["statusModule"]["overallStatus"]
-            new = "TERMINATED" if current != "TERMINATED" else "COMPLETED"
+        previous = corpus._advance()
+        for index in range(offset, offset + step * count, step):
+            nct_id = synth.extra_id(index % extra_studies)
+            row = corpus._row(nct_id)
+            record = json.loads(corpus.record_bytes(row))
+            status = record["protocolSection"].setdefault("statusModule", {})
+            new = "TERMINATED" if status["overallStatus"] != "TERMINATED" else "COMPLETED"
             assert new in statuses
-            corpus.set_overall_status(nct_id, new)
+            status["overallStatus"] = new
+            status["lastUpdateSubmitDate"] = previous
+            status["lastUpdatePostDateStruct"] = {"date": corpus.data_date, "type": "ACTUAL"}
+            corpus._save(row, record)
             changed.append(nct_id)
     return {
         "changed": len(changed),
         "seconds": time.perf_counter() - started,
         "data_timestamp": corpus.data_timestamp,
+        "previous_data_date": previous,
     }
 
 
@@ -239,8 +315,15 @@ class Sandbox:
     def log_summary(self, since: int = 0) -> dict:
         return self._call("log_summary", since)
 
-    def change_extras(self, count: int, extra_studies: int) -> dict:
-        return self._call("change_extras", count, extra_studies)
+    def change_extras(self, count: int, extra_studies: int, offset: int = 0) -> dict:
+        return self._call("change_extras", count, extra_studies, offset)
+
+    def list_query(self, params: dict) -> list[list[str]]:
+        """[NCT id, LastUpdatePostDate] of every study the query matches now (not logged)."""
+        return self._call("list_query", params)
+
+    def count_query(self, params: dict) -> int:
+        return self._call("count_query", params)
 
     def mutate(self, method: str, *args):
         return self._call("mutate", method, args)
@@ -344,17 +427,20 @@ def write_spec(
     ctgov_requests_per_second: float = 1000.0,
     pubmed_requests_per_second: float | None = None,
     timeout_seconds: float = 120.0,
+    ctgov_queries: dict[str, dict[str, str]] | None = None,
 ) -> Path:
-    """The review query as in review.toml. CT.gov is throttled only by the sandbox (no
-    published limit; the floor and dlt are not throttled either); PubMed keeps NCBI's 3/s
-    (the spec leaves requests_per_second out) unless told otherwise."""
+    """The review query as in review.toml (or `ctgov_queries`: id -> parameters). CT.gov is
+    throttled only by the sandbox (no published limit; the floor and dlt are not throttled
+    either); PubMed keeps NCBI's 3/s (the spec leaves requests_per_second out) unless told
+    otherwise."""
     lines = ["[review]", 'id = "msc_liver"', 'title = "benchmark"', "cutoff = 2022-04-29", ""]
     if ctgov:
+        queries = ctgov_queries or {REVIEW_QUERY_ID: {"query.term": REVIEW_TERM}}
+        for query_id, params in queries.items():
+            lines += ["[[ctgov.queries]]", f'id = "{query_id}"']
+            lines += [f'"{key}" = {json.dumps(value)}' for key, value in params.items()]
+            lines.append("")
         lines += [
-            "[[ctgov.queries]]",
-            f'id = "{REVIEW_QUERY_ID}"',
-            f'"query.term" = "{REVIEW_TERM}"',
-            "",
             "[ctgov]",
             f"requests_per_second = {ctgov_requests_per_second}",
             f"timeout_seconds = {timeout_seconds}",

@@ -362,4 +362,12 @@ def extra_spec(seed: int, index: int, data_date: str) -> StudySpec:
     text_rng = random.Random(seed * 1009 + variant)
     text_rng.choice(data.PLAN_AFTER_CUTOFF)  # consumed by _variant_plan, keep the sequence
     plan = _variant_plan(seed, variant)
-    return cell_trial(rng, extra_id(index), first_post, status, plan, data_date, text_rng)
+    spec = cell_trial(rng, extra_id(index), first_post, status, plan, data_date, text_rng)
+    if status == "COMPLETED" and spec.last_update == data_date:
+        # _dates clamps a completed trial's last update to the data date: ~7.5% of the extras
+        # would be updated on it, where the registry updates ~0.2% of its studies a weekday.
+        # Spread those from their completion to the data date (a generator of their own, so
+        # nothing else about the extra changes).
+        last_rng = random.Random(f"{seed}:{index}:last_update")
+        spec.last_update = _random_date(last_rng, max(spec.completion, first_post), data_date)
+    return spec
