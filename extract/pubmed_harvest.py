@@ -1,4 +1,6 @@
-"""Which E-utilities requests a PubMed refresh of one query makes; results go to callbacks.
+"""Which E-utilities requests a PubMed refresh of one query makes. A plan yields typed items
+(a search, a year's count, a batch of articles, and last the harvest's summary); the flow lands
+each one with a single call.
 
 Requests (each an esearch with retmax=0, or an efetch page):
 - `current`: the query as typed, with usehistory=y, so the same answer gives the count, the
@@ -18,17 +20,13 @@ again [+1 esearch each], as long as the new search counts the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from extract.eutils import EutilsClient, HistoryExpired, SearchResult
 from extract.http import RawResponse
 from extract.pubmed_parse import parse_articles
-
-SaveSearch = Callable[[str, SearchResult], None]  # (scope, result)
-SaveYearCount = Callable[[str, int, SearchResult], None]  # (scope, year, result)
-SaveArticles = Callable[[int, RawResponse, list[dict]], None]  # (batch_no, raw page, articles)
 
 HISTORY_LIMIT = 9_999  # esearch/efetch reach only this many records of one search
 SHORT_PAGE_RETRIES = 2  # a page short of records is asked again at once, this many times
@@ -59,36 +57,55 @@ class PubmedHarvest:
     retries: int = 0
 
 
+@dataclass(frozen=True)
+class SearchItem:
+    scope: str  # current, cutoff
+    result: SearchResult
+
+
+@dataclass(frozen=True)
+class YearCountItem:
+    scope: str
+    year: int
+    result: SearchResult
+
+
+@dataclass(frozen=True)
+class ArticlesItem:
+    batch_no: int
+    raw: RawResponse  # the efetch XML as received
+    articles: list[dict]
+
+
+PubmedItem = SearchItem | YearCountItem | ArticlesItem | PubmedHarvest
+
+
 def crdt_range(first: date, last: date) -> str:
     return f"{first:%Y/%m/%d}:{last:%Y/%m/%d}[crdt]"
 
 
-def harvest_pubmed_query(
-    client: EutilsClient,
-    term: str,
-    cutoff: date,
-    current_year: int,
-    save_search: SaveSearch,
-    save_year_count: SaveYearCount,
-    save_articles: SaveArticles,
-    batch_size: int = 500,
-) -> PubmedHarvest:
+def plan_pubmed_query(
+    client: EutilsClient, term: str, cutoff: date, current_year: int, batch_size: int = 500
+) -> Iterator[PubmedItem]:
+    """Every search, year count and article batch of one query, in the order they are made;
+    the last item is the harvest's PubmedHarvest summary."""
     before = _stats_snapshot(client)
     summary = PubmedHarvest(term)
     current = client.search(term, usehistory=True)
-    save_search("current", current)
+    yield SearchItem("current", current)
     summary.current_count = current.count
     cutoff_result = client.search(f"({term}) AND {crdt_range(FIRST_CREATE_DATE, cutoff)}")
-    save_search("cutoff", cutoff_result)
+    yield SearchItem("cutoff", cutoff_result)
     summary.cutoff_count = cutoff_result.count
 
-    fetcher = _RecordFetcher(client, save_articles, batch_size)
+    fetcher = _RecordFetcher(client, batch_size)
     last_day = date(max(current_year, date.today().year), 12, 31)
     if current.count <= HISTORY_LIMIT:
-        fetcher.fetch(current)
+        yield from fetcher.fetch(current)
         summary.windows.append(crdt_range(FIRST_CREATE_DATE, last_day))
     else:
-        summary.windows += _fetch_by_windows(client, term, fetcher, last_day, current.count)
+        summary.windows += yield from _fetch_by_windows(client, term, fetcher, last_day,
+                                                        current.count)
     if len(fetcher.pmids) != current.count:
         raise HarvestMismatch(
             f"PubMed counts {current.count} records for {term!r} but {len(fetcher.pmids)} "
@@ -101,10 +118,10 @@ def harvest_pubmed_query(
         last_current = max(current_year, fetcher.last_year or current_year)
         last_cutoff = max(min(current_year, cutoff.year + 1),
                           fetcher.last_year_created_by(cutoff) or cutoff.year)
-        _count_years(client, term, cutoff, fetcher.first_year, (last_current, last_cutoff),
-                     save_year_count, summary)
+        yield from _count_years(client, term, cutoff, fetcher.first_year,
+                                (last_current, last_cutoff), summary)
     _add_request_counts(client, before, summary)
-    return summary
+    yield summary
 
 
 @dataclass
@@ -120,9 +137,8 @@ class _HistorySet:
 class _RecordFetcher:
     """efetch pages of history sets; numbers the batches and keeps the PMIDs and first year."""
 
-    def __init__(self, client: EutilsClient, save_articles: SaveArticles, batch_size: int):
+    def __init__(self, client: EutilsClient, batch_size: int):
         self.client = client
-        self.save_articles = save_articles
         self.batch_size = batch_size
         self.batch_no = 0
         self.pmids: set[str] = set()
@@ -132,7 +148,7 @@ class _RecordFetcher:
         self.last_year: int | None = None
         self.last_year_by_create: dict[str, int] = {}
 
-    def fetch(self, search: SearchResult) -> None:
+    def fetch(self, search: SearchResult) -> Iterator[ArticlesItem]:
         if search.count and not (search.webenv and search.query_key):
             raise HarvestMismatch(f"esearch usehistory=y gave no WebEnv for {search.term!r}")
         history = _HistorySet(search, search.webenv, search.query_key)
@@ -141,8 +157,8 @@ class _RecordFetcher:
             expected = min(self.batch_size, reachable - retstart)
             raw, articles = self._whole_page(history, retstart, expected)
             self.batch_no += 1
-            self.save_articles(self.batch_no, raw, articles)
             self._note(articles)
+            yield ArticlesItem(self.batch_no, raw, articles)
 
     def _whole_page(self, history: _HistorySet, retstart: int, expected: int):
         """(raw page, articles) holding all `expected` records. efetch can answer 200 with
@@ -234,7 +250,7 @@ def _fetch_by_windows(client, term, fetcher: _RecordFetcher, last_day: date, tot
         window_sum += window.count
         fetched_windows.append(crdt_range(first, last))
         if window.count:
-            fetcher.fetch(window)
+            yield from fetcher.fetch(window)
     if window_sum != total:
         raise HarvestMismatch(
             f"create-date windows of {term!r} add up to {window_sum}, PubMed counts {total}"
@@ -254,7 +270,7 @@ def _halves(first: date, last: date) -> list[tuple[date, date]]:
     return [(middle, last), (first, middle - timedelta(days=1))]
 
 
-def _count_years(client, term, cutoff, first_year, last_years, save_year_count, summary):
+def _count_years(client, term, cutoff, first_year, last_years, summary):
     """PubMed's own per-year [dp] counts, from the first year any record counts in to the last
     (this year at least; the cut-off scope to cutoff.year + 1 at least, since a record created
     before the cut-off can carry next year's print date)."""
@@ -262,12 +278,12 @@ def _count_years(client, term, cutoff, first_year, last_years, save_year_count, 
     last_current, last_cutoff = last_years
     for year in range(first_year, last_current + 1):
         result = client.search(f"({term}) AND {year}:{year}[dp]")
-        save_year_count("current", year, result)
+        yield YearCountItem("current", year, result)
         summary.years_current.append(year)
         summary.dp_sum_current += result.count
     for year in range(first_year, last_cutoff + 1):
         result = client.search(f"({term}) AND {year}:{year}[dp] AND {cutoff_clause}")
-        save_year_count("cutoff", year, result)
+        yield YearCountItem("cutoff", year, result)
         summary.years_cutoff.append(year)
         summary.dp_sum_cutoff += result.count
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -16,7 +17,12 @@ from prefect.states import Failed
 
 from extract.ctgov_drift import DriftReport, check_study
 from extract.ctgov_harvest import KnownQuery, PageItem, plan_query
-from extract.pubmed_harvest import harvest_pubmed_query
+from extract.pubmed_harvest import (
+    ArticlesItem,
+    PubmedHarvest,
+    SearchItem,
+    plan_pubmed_query,
+)
 from flows.clients import ctgov_client, eutils_client
 from flows.settings import Settings, load_settings
 from report.artifacts import change_rows, headline_rows, summary_markdown
@@ -25,7 +31,7 @@ from warehouse import load
 from warehouse.db import connect_build
 from warehouse.landing import LandingZone
 from warehouse.ledger import ledger_path, runs_view_sql
-from warehouse.publish import RunInProgress, publish, start_build
+from warehouse.publish import RunInProgress, discard, publish, start_build
 from warehouse.runs import RunHandle, recorded_run
 from warehouse.state import (
     PublishedState,
@@ -39,40 +45,36 @@ SOURCES = ("all", "pubmed", "ctgov")
 
 
 @task(name="harvest_ctgov", cache_policy=NONE)
-def harvest_ctgov(settings: Settings, run: RunHandle, state: PublishedState, full: bool) -> dict:
+def harvest_ctgov(settings: Settings, client, landing_dir, state: PublishedState,
+                  full: bool) -> dict:
+    """The CT.gov pages this run needs, landed; returns what it did (requests are counted by
+    the client, which the flow owns)."""
     logger = get_run_logger()
-    client = ctgov_client(settings)
-    landing = LandingZone(run.landing_dir)
+    landing = LandingZone(landing_dir)
     drift = DriftReport()
-    try:
-        version, raw = client.fetch_version()
-        stamp = version["dataTimestamp"]
-        fingerprints = settings.query_fingerprints()
-        plans = plan_ctgov_queries(fingerprints, state, stamp, full)
-        removed = removed_queries(fingerprints, state, "ctgov")
-        for line in _plan_lines(plans, removed):
-            logger.info(line)
-        result = {"data_timestamp": stamp, "plan": _plan_lines(plans, removed), "queries": {}}
-        todo = [plan for plan in plans if plan.mode != "unchanged"]
-        if not todo and not removed:
-            return result | {"skipped": True}
-        landing.save_ctgov_version(version, raw)
-        for plan in todo:
-            query = settings.ctgov_query(plan.query_id)
-            known = (KnownQuery(state.ctgov_members.get(query.id, frozenset()),
-                                changed_since(state))
-                     if plan.mode == "incremental" else None)
-            items = plan_query(client, query.params, settings.cutoff, known)
-            landed = _land_query(landing, query.id, items, stamp, drift)
-            result["queries"][query.id] = {"mode": plan.mode, **landed}
-            logger.info("ctgov %s: %s", query.id, result["queries"][query.id])
-        return result | {"skipped": False}
-    finally:
-        run.requests += client.stats.requests
-        run.retries += client.stats.retries
-        if drift.counts:
-            run.details["schema_drift"] = drift.as_dict()
-            logger.warning("schema drift in ClinicalTrials.gov records: %s", dict(drift.counts))
+    version, raw = client.fetch_version()
+    stamp = version["dataTimestamp"]
+    fingerprints = settings.query_fingerprints()
+    plans = plan_ctgov_queries(fingerprints, state, stamp, full)
+    removed = removed_queries(fingerprints, state, "ctgov")
+    for line in _plan_lines(plans, removed):
+        logger.info(line)
+    result = {"data_timestamp": stamp, "plan": _plan_lines(plans, removed), "queries": {}}
+    todo = [plan for plan in plans if plan.mode != "unchanged"]
+    if not todo and not removed:
+        return result | {"skipped": True}
+    landing.save_ctgov_version(version, raw)
+    for plan in todo:
+        query = settings.ctgov_query(plan.query_id)
+        known = (KnownQuery(state.ctgov_members.get(query.id, frozenset()), changed_since(state))
+                 if plan.mode == "incremental" else None)
+        items = plan_query(client, query.params, settings.cutoff, known)
+        landed = _land_query(landing, query.id, items, stamp, drift)
+        result["queries"][query.id] = {"mode": plan.mode, **landed}
+        logger.info("ctgov %s: %s", query.id, result["queries"][query.id])
+    if drift.counts:
+        logger.warning("schema drift in ClinicalTrials.gov records: %s", dict(drift.counts))
+    return result | {"skipped": False, "schema_drift": drift.as_dict() if drift.counts else {}}
 
 
 def _land_query(landing: LandingZone, query_id: str, items, stamp: str, drift) -> dict:
@@ -98,92 +100,81 @@ def _plan_lines(plans, removed) -> list[str]:
 
 
 @task(name="harvest_pubmed", cache_policy=NONE)
-def harvest_pubmed(settings: Settings, run: RunHandle) -> dict:
+def harvest_pubmed(settings: Settings, client, landing_dir) -> dict:
     logger = get_run_logger()
-    client = eutils_client(settings)
-    landing = LandingZone(run.landing_dir)
-    try:
-        queries = {}
-        for query in settings.pubmed_queries:
-            queries[query.id] = _harvest_pubmed_one(client, settings, landing, query, logger)
-        return {"skipped": False, "queries": queries,
-                "requests_by_endpoint": dict(client.stats.by_endpoint)}
-    finally:
-        run.requests += client.stats.requests
-        run.retries += client.stats.retries
+    landing = LandingZone(landing_dir)
+    queries = {}
+    for query in settings.pubmed_queries:
+        queries[query.id] = _harvest_pubmed_one(client, settings, landing, query, logger)
+    return {"skipped": False, "queries": queries,
+            "requests_by_endpoint": dict(client.stats.by_endpoint)}
 
 
 def _harvest_pubmed_one(client, settings, landing, query, logger) -> dict:
-    def save_search(scope, result):
-        landing.save_pubmed_search(query.id, scope, result)
-        logger.info("pubmed %s %s: %d records", query.id, scope, result.count)
-
-    def save_year_count(scope, year, result):
-        landing.save_pubmed_year_count(query.id, scope, year, result)
-
-    def save_articles(batch_no, raw, articles):
-        landing.save_pubmed_articles(query.id, batch_no, raw, articles)
-        logger.info("pubmed %s records batch %d: %d articles", query.id, batch_no,
-                    len(articles))
-
-    summary = harvest_pubmed_query(
-        client, query.term, settings.cutoff, date.today().year,
-        save_search, save_year_count, save_articles,
-        batch_size=settings.efetch_batch_size,
-    )
-    return summary if isinstance(summary, dict) else vars(summary)
+    items = plan_pubmed_query(client, query.term, settings.cutoff, date.today().year,
+                              batch_size=settings.efetch_batch_size)
+    for item in items:
+        if isinstance(item, PubmedHarvest):
+            return vars(item)
+        landing.save_pubmed_item(query.id, item)
+        if isinstance(item, SearchItem):
+            logger.info("pubmed %s %s: %d records", query.id, item.scope, item.result.count)
+        elif isinstance(item, ArticlesItem):
+            logger.info("pubmed %s records batch %d: %d articles", query.id, item.batch_no,
+                        len(item.articles))
+    raise RuntimeError(f"the PubMed plan of {query.id} ended without its summary")
 
 
 @task(name="build", cache_policy=NONE)
-def build(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> dict:
-    run.build_file = start_build(settings.db_path, run.run_id)
-    con = connect_build(run.build_file)
-    dag = wh.model_dag(settings.model_dirs, settings.curated)
+def build(settings: Settings, dag, params: wh.BuildParams, source: str, landing_dir) -> dict:
+    """A copy of the published warehouse with this run loaded and every model built; returns
+    the build file and what went into it. On failure the build file is discarded here."""
+    build_file = start_build(settings.db_path, params.run_id)
+    con = connect_build(build_file)
     try:
         wh.migrate(con, dag)
-        params = _build_params(settings, run, state, harvested)
         wh.prepare(con, params)
-        wh.land_spec(con, run.run_id, settings.query_fingerprints(), params.cutoff)
-        landing = LandingZone(run.landing_dir)
-        run.rows_loaded += load.load_ctgov_landing(con, landing, run.run_id)
-        run.rows_loaded += load.load_pubmed_landing(con, landing, run.run_id)
+        wh.land_spec(con, params.run_id, settings.query_fingerprints(), params.cutoff)
+        landing = LandingZone(landing_dir)
+        rows = load.load_ctgov_landing(con, landing, params.run_id)
+        rows += load.load_pubmed_landing(con, landing, params.run_id)
         load.load_curated(con, settings.curated)
         written = wh.run_models(con, dag)
         wh.prune_raw(con)
         con.execute(runs_view_sql(ledger_path(settings.db_path)))
-        con.execute(
-            "insert into ops.published_run values (?, ?, now(), ?, ?)",
-            [run.run_id, state.run_seq + 1, run.source, _ctgov_stamp(harvested)],
-        )
+        con.execute("insert into ops.published_run values (?, ?, now(), ?, ?)",
+                    [params.run_id, params.run_seq, source, params.data_timestamp_published])
         con.execute("checkpoint")
-        return written
+        return {"build_file": str(build_file), "rows_loaded": rows, "models": written}
+    except BaseException:
+        con.close()
+        discard(build_file)
+        raise
     finally:
         con.close()
 
 
 @task(name="check", cache_policy=NONE)
-def check(settings: Settings, run: RunHandle, state: PublishedState, harvested: dict) -> None:
-    con = connect_build(run.build_file)
+def check(dag, params: wh.BuildParams, build_file: str) -> list[str]:
+    """The data checks, and the guard against a sudden drop; returns the drops accepted."""
+    con = connect_build(Path(build_file))
     try:
-        wh.prepare(con, _build_params(settings, run, state, harvested))
-        drops = wh.sudden_drops(con)
-        if drops and not run.params.get("accept_drop"):
-            raise wh.SuddenDrop(
-                "not published: " + "; ".join(map(wh.describe_drop, drops))
-                + " (review refresh --accept-drop publishes it)"
-            )
+        wh.prepare(con, params)
+        drops = [wh.describe_drop(d) for d in wh.sudden_drops(con)]
+        if drops and not params.accept_drop:
+            raise wh.SuddenDrop("not published: " + "; ".join(drops)
+                                + " (review refresh --accept-drop publishes it)")
         if drops:
-            run.details["accepted_drops"] = [wh.describe_drop(d) for d in drops]
-            get_run_logger().warning("accepted: %s", run.details["accepted_drops"])
-        wh.run_checks(con, wh.model_dag(settings.model_dirs, settings.curated))
+            get_run_logger().warning("accepted: %s", drops)
+        wh.run_checks(con, dag)
+        return drops
     finally:
         con.close()
 
 
 @task(name="publish", cache_policy=NONE)
-def publish_warehouse(settings: Settings, run: RunHandle) -> str:
-    publish(run.build_file, settings.db_path)
-    run.build_file = None
+def publish_warehouse(settings: Settings, build_file: str) -> str:
+    publish(Path(build_file), settings.db_path)
     return str(settings.db_path)
 
 
@@ -241,19 +232,32 @@ def refresh(
 
 
 def _run_steps(settings: Settings, run: RunHandle, source: str, full: bool) -> dict:
+    """The steps in order. The tasks return what they did; only this function writes it into
+    the run's record (the ledger row is made from it)."""
     state = read_published_state(settings.db_path)
+    ctgov, eutils = ctgov_client(settings), eutils_client(settings)
     harvested = {}
-    if source in ("all", "ctgov") and settings.ctgov_queries:
-        harvested["ctgov"] = harvest_ctgov(settings, run, state, full)
-    if source in ("all", "pubmed") and settings.pubmed_queries:
-        harvested["pubmed"] = harvest_pubmed(settings, run)
+    try:
+        if source in ("all", "ctgov") and settings.ctgov_queries:
+            harvested["ctgov"] = harvest_ctgov(settings, ctgov, run.landing_dir, state, full)
+            run.details["schema_drift"] = harvested["ctgov"].pop("schema_drift", {})
+        if source in ("all", "pubmed") and settings.pubmed_queries:
+            harvested["pubmed"] = harvest_pubmed(settings, eutils, run.landing_dir)
+    finally:
+        run.requests = ctgov.stats.requests + eutils.stats.requests
+        run.retries = ctgov.stats.retries + eutils.stats.retries
     run.details["harvest"] = harvested
     if all(h.get("skipped") for h in harvested.values()):
         run.status = "skipped"
     else:
-        run.details["models"] = build(settings, run, state, harvested)
-        check(settings, run, state, harvested)
-        publish_warehouse(settings, run)
+        params = _build_params(settings, run, state, harvested)
+        dag = wh.model_dag(settings.model_dirs, settings.curated)  # one reading for both steps
+        built = build(settings, dag, params, source, run.landing_dir)
+        run.build_file = Path(built["build_file"])  # recorded_run discards it on a failure
+        run.rows_loaded, run.details["models"] = built["rows_loaded"], built["models"]
+        run.details["accepted_drops"] = check(dag, params, built["build_file"])
+        publish_warehouse(settings, built["build_file"])
+        run.build_file = None
     summary = _summary(run, settings)
     summarize(settings, run, summary)
     return summary
@@ -277,6 +281,7 @@ def _build_params(settings, run, state, harvested) -> wh.BuildParams:
         data_timestamp=_ctgov_stamp(harvested) or state.ctgov_data_timestamp,
         max_total_drop=settings.max_total_drop,
         accept_drop=bool(run.params.get("accept_drop")),
+        data_timestamp_published=_ctgov_stamp(harvested),
     )
 
 

@@ -1,7 +1,33 @@
 """Country names as the registry spells them -> ISO 3166-1 alpha-2 (a DuckDB function).
 
-pycountry knows the ISO names and most common ones; the registry adds its own spellings
-(shared/reference/README.md), listed here so that a new one is a one-line change.
+Two steps, neither of them a guess:
+1. REGISTRY_SPELLINGS, an explicit table of the registry's own spellings, old ones included;
+2. pycountry's exact lookup (ISO 3166-1 names, official and common names, alpha-2/alpha-3 and
+   numeric codes, compared case-insensitively).
+A name neither step knows is unknown: iso_country returns None, core.ctgov_location keeps the
+raw spelling with a NULL country_code, the marts count it as its own row under that spelling,
+and warehouse.build.unknown_country_spellings lists it so that the table can grow by one line.
+There is deliberately no fuzzy matching: pycountry's search_fuzzy mapped "Zaire" to Angola.
+
+Where the spellings come from: the API describes `locations[].country` as a plain string with
+no list of values (reference/ctgov/ctg-oas-v2.yaml, schema Location, no enum). Sponsors pick
+it from ClinicalTrials.gov's own country list, which keeps names ISO has since changed or
+withdrawn; its classic search form's "Country" list (classic.clinicaltrials.gov/ct2/search,
+as copied into public clients' code) has "Libyan Arab Jamahiriya", "Netherlands Antilles",
+"Virgin Islands (U.S.)", "Former Yugoslavia", "Former Serbia and Montenegro", "Swaziland",
+"Macedonia, The Former Yugoslav Republic of" and "Congo, The Democratic Republic of the".
+"Palestinian Territory, occupied" and "Zaire" are registry spellings that project issue 11
+lists. reference/README.md names the variants "Korea, Republic of",
+"Iran, Islamic Republic of", "Turkey (Türkiye)" and "Czechia".
+
+Names of countries that no longer exist get their ISO 3166-3 (withdrawn) alpha-2 code, as
+pycountry.historic_countries holds it, never a present-day successor: a trial in "Netherlands
+Antilles" may have run in Curaçao, Sint Maarten or Bonaire (CW, SX, BQ), one in "Former
+Yugoslavia" in any of seven countries, so naming one of them would be a wrong fact while the
+historic code is merely an old one. Hence AN (Netherlands Antilles, withdrawn 2010), YU
+(Yugoslavia, withdrawn 2003) and CS (Serbia and Montenegro, withdrawn 2006; RS before, which
+put Montenegro's trials in Serbia). A renamed country whose territory did not change maps to
+its present code: Zaire -> CD, Swaziland -> SZ, Libyan Arab Jamahiriya -> LY.
 """
 
 from __future__ import annotations
@@ -10,7 +36,8 @@ from functools import lru_cache
 
 import pycountry
 
-# The registry's spellings that pycountry's lookup does not resolve, or resolves wrongly.
+# The registry's spellings that pycountry's exact lookup does not resolve, or resolves to
+# something else; keys lower-case. A new spelling is a one-line change here.
 REGISTRY_SPELLINGS = {
     "korea, republic of": "KR",
     "republic of korea": "KR",
@@ -32,16 +59,26 @@ REGISTRY_SPELLINGS = {
     "north macedonia": "MK",
     "tanzania": "TZ",
     "congo, the democratic republic of the": "CD",
+    "zaire": "CD",  # renamed 1997, same territory
     "syrian arab republic": "SY",
     "lao people's democratic republic": "LA",
     "bolivia": "BO",
     "venezuela": "VE",
     "palestinian territories, occupied": "PS",
+    "palestinian territory, occupied": "PS",
+    "libyan arab jamahiriya": "LY",  # renamed 2011, same territory
+    "swaziland": "SZ",  # renamed Eswatini 2018, same territory
+    "cape verde": "CV",  # renamed Cabo Verde 2013, same territory
+    "virgin islands (u.s.)": "VI",
     "hong kong": "HK",
-    "former serbia and montenegro": "RS",
-    "kosovo": "XK",
+    "kosovo": "XK",  # not in ISO 3166-1; XK is the user-assigned code in common use
+    # No present-day country: ISO 3166-3 withdrawn codes (see the module docstring).
+    "netherlands antilles": "AN",
+    "former yugoslavia": "YU",
+    "former serbia and montenegro": "CS",
 }
-# Short names for display, where the ISO name is long or political wording differs.
+# Short names for display, where the ISO name is long or political wording differs, and the
+# names of the withdrawn codes (pycountry.countries does not know them).
 DISPLAY_NAMES = {
     "KR": "Korea",
     "IR": "Iran",
@@ -58,6 +95,9 @@ DISPLAY_NAMES = {
     "SY": "Syria",
     "MD": "Moldova",
     "LA": "Laos",
+    "AN": "Netherlands Antilles",
+    "YU": "Former Yugoslavia",
+    "CS": "Former Serbia and Montenegro",
 }
 
 
@@ -66,16 +106,11 @@ def iso_country(name: str | None) -> dict | None:
     """{'code': 'KR', 'name': 'Korea'} for 'Korea, Republic of'; None when unknown."""
     if not name or not name.strip():
         return None
-    key = name.strip().lower()
-    code = REGISTRY_SPELLINGS.get(key)
+    code = REGISTRY_SPELLINGS.get(name.strip().lower())
     if code is None:
-        try:
-            code = pycountry.countries.lookup(name.strip()).alpha_2
-        except LookupError:
-            matches = _fuzzy(name.strip())
-            if matches is None:
-                return None
-            code = matches
+        code = _exact_iso(name.strip())
+    if code is None:
+        return None
     return {"code": code, "name": display_name(code)}
 
 
@@ -88,10 +123,9 @@ def display_name(code: str) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def _fuzzy(name: str) -> str | None:
-    """Only an unambiguous fuzzy match: a wrong country is worse than 'unknown'."""
+def _exact_iso(name: str) -> str | None:
+    """An exact ISO 3166-1 name or code (pycountry's lookup, case-insensitive), else None."""
     try:
-        found = pycountry.countries.search_fuzzy(name)
+        return pycountry.countries.lookup(name).alpha_2
     except LookupError:
         return None
-    return found[0].alpha_2 if len(found) == 1 else None

@@ -53,6 +53,9 @@ class BuildParams:
     data_timestamp: str | None  # the CT.gov dataTimestamp the warehouse reflects
     max_total_drop: float = 0.05
     accept_drop: bool = False
+    # the dataTimestamp this run harvested (None: it did not harvest CT.gov): what the next
+    # run's delta starts from (ops.published_run)
+    data_timestamp_published: str | None = None
 
 
 def prune_raw(con: duckdb.DuckDBPyConnection) -> None:
@@ -102,6 +105,18 @@ def describe_drop(drop: dict) -> str:
     return (f"{drop['source']} {drop['query_id']} {drop['scope']} total fell "
             f"{drop['drop_share']:.0%} ({drop['previous_total']} -> {drop['total']}) since run "
             f"{drop['previous_run_id']} with the query unchanged")
+
+
+def unknown_country_spellings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The registry's country spellings that transform.countries does not know, sorted: they
+    are counted under their raw name with a NULL code, never guessed, and each one listed
+    here is a line to add to countries.REGISTRY_SPELLINGS."""
+    rows = con.execute(
+        """select distinct country_raw from core.ctgov_location
+           where country_code is null and country_raw is not null
+           order by country_raw"""
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def model_dag(model_dirs: list[Path] | None = None, curated=()) -> Dag:

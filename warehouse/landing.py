@@ -15,6 +15,7 @@ from pathlib import Path
 from extract.ctgov import StudiesPage
 from extract.ctgov_harvest import PageItem
 from extract.http import RawResponse
+from extract.pubmed_harvest import SearchItem, YearCountItem
 from warehouse.content_hash import study_content_hash
 
 
@@ -86,6 +87,15 @@ class LandingZone:
         self._append_meta("ctgov_version.jsonl", {**version, **_request_meta(raw)})
 
     # --- PubMed -----------------------------------------------------------------------
+    def save_pubmed_item(self, query_id: str, item) -> None:
+        """One item of a query's PubMed plan (extract.pubmed_harvest)."""
+        if isinstance(item, SearchItem):
+            self.save_pubmed_search(query_id, item.scope, item.result)
+        elif isinstance(item, YearCountItem):
+            self.save_pubmed_year_count(query_id, item.scope, item.year, item.result)
+        else:
+            self.save_pubmed_articles(query_id, item.batch_no, item.raw, item.articles)
+
     def save_pubmed_search(self, query_id: str, scope: str, result) -> None:
         """A search's count with its QueryTranslation, warnings and errors (extract.eutils)."""
         self._append_meta("pubmed_searches.jsonl", {"query_id": query_id, "scope": scope,

@@ -97,17 +97,26 @@ def _hashes_source(path) -> str:
 
 
 def load_pubmed_landing(con: duckdb.DuckDBPyConnection, landing: LandingZone, run_id: str) -> int:
-    """Copy this run's PubMed files into raw.*; returns the number of articles loaded."""
-    for file_name, table in (("pubmed_searches.jsonl", "raw.pubmed_search"),
-                             ("pubmed_year_counts.jsonl", "raw.pubmed_year_count")):
+    """Copy this run's PubMed files into raw.*; returns the number of articles loaded.
+
+    Searches and per-year counts alike keep PubMed's ErrorList and WarningList (a per-year
+    search can drop a term as the total's can; transform/checks fails the run on it). The
+    columns are typed, not sniffed: a sniffed `errors` is VARCHAR[] or JSON[] depending on the
+    data, and a landing file written before these keys existed loads them as NULL instead of
+    failing to bind."""
+    searched = ("query_id: 'varchar', scope: 'varchar', term: 'varchar', count: 'bigint', "
+                "query_translation: 'varchar', warnings: 'json', errors: 'json', "
+                "url: 'varchar', fetched_at: 'timestamptz'")
+    for file_name, table, year in (
+        ("pubmed_searches.jsonl", "raw.pubmed_search", ""),
+        ("pubmed_year_counts.jsonl", "raw.pubmed_year_count", "year: 'integer', "),
+    ):
         if landing.has(file_name):
-            year = "year, " if table.endswith("year_count") else ""
-            extra = "" if year else ", warnings, errors"
             con.execute(
                 f"""insert into {table} by name
-                    select ? as run_id, query_id, scope, {year}term, count, query_translation,
-                           url, fetched_at{extra}
-                    from read_json(?, format = 'newline_delimited')""",
+                    select ? as run_id, *
+                    from read_json(?, format = 'newline_delimited',
+                                   columns = {{{year}{searched}}})""",
                 [run_id, str(landing.path(file_name))],
             )
     if not landing.has("pubmed_batches.jsonl"):

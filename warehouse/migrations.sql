@@ -86,8 +86,13 @@ create table if not exists raw.pubmed_year_count (
     count bigint not null,
     query_translation varchar,
     url varchar not null,
-    fetched_at timestamptz not null
+    fetched_at timestamptz not null,
+    warnings json,                     -- as raw.pubmed_search; NULL in rows of older runs
+    errors json
 );
+-- A per-year search can drop a term like the totals (issue 11): keep its ErrorList too.
+alter table raw.pubmed_year_count add column if not exists warnings json;
+alter table raw.pubmed_year_count add column if not exists errors json;
 
 create table if not exists raw.pubmed_efetch_page (
     run_id varchar not null,

@@ -8,7 +8,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from extract.eutils import EutilsClient, HistoryExpired
-from extract.pubmed_harvest import HarvestMismatch, PubmedHarvest, harvest_pubmed_query
+from extract.pubmed_harvest import (
+    ArticlesItem,
+    HarvestMismatch,
+    PubmedHarvest,
+    SearchItem,
+    YearCountItem,
+    plan_pubmed_query,
+)
 from sandbox.eutils.corpus import CUTOFF, CUTOFF_COUNT, CUTOFF_TERM, REVIEW_QUERY
 from sandbox.eutils.query import QueryEngine
 
@@ -17,7 +24,7 @@ CURRENT_YEAR = 2026  # the sandbox corpus's today is 2026/11/24
 
 
 class Landing:
-    """The callbacks, recording what the harvest hands over."""
+    """Records what the harvest's plan yields, as the flow's landing would."""
 
     def __init__(self):
         self.searches: dict[str, object] = {}
@@ -37,21 +44,26 @@ class Landing:
         self.batches.append((batch_no, len(articles)))
         self.articles += articles
 
+    def land(self, items) -> PubmedHarvest:
+        """Consume a plan; the last item is its summary."""
+        for item in items:
+            if isinstance(item, PubmedHarvest):
+                return item
+            if isinstance(item, SearchItem):
+                self.save_search(item.scope, item.result)
+            elif isinstance(item, YearCountItem):
+                self.save_year_count(item.scope, item.year, item.result)
+            else:
+                assert isinstance(item, ArticlesItem)
+                self.save_articles(item.batch_no, item.raw, item.articles)
+        raise AssertionError("the plan ended without its summary")
+
 
 def harvest(server, term, landing, **kwargs) -> PubmedHarvest:
     client = kwargs.pop("client", None) or EutilsClient(
         server.eutils_base_url, requests_per_second=1000
     )
-    return harvest_pubmed_query(
-        client,
-        term,
-        CUTOFF_DATE,
-        CURRENT_YEAR,
-        landing.save_search,
-        landing.save_year_count,
-        landing.save_articles,
-        **kwargs,
-    )
+    return landing.land(plan_pubmed_query(client, term, CUTOFF_DATE, CURRENT_YEAR, **kwargs))
 
 
 def engine_count(server, term: str) -> int:
@@ -234,12 +246,14 @@ def test_a_new_search_that_counts_otherwise_is_not_mixed_in(make_sandbox):
     server = make_sandbox(ncbi_rate_limit=False, faults="efetch:expired-webenv#2")
     landing = Landing()
 
-    def save_and_grow(batch_no, raw, articles):
-        landing.save_articles(batch_no, raw, articles)
-        server.pubmed_corpus.add_articles(3, "2026/11/24")  # upstream moves meanwhile
+    def growing_upstream(items):
+        for item in items:
+            yield item
+            if isinstance(item, ArticlesItem):  # upstream moves between two pages
+                server.pubmed_corpus.add_articles(3, "2026/11/24")
 
     client = EutilsClient(server.eutils_base_url, requests_per_second=1000)
+    plan = plan_pubmed_query(client, REVIEW_QUERY, CUTOFF_DATE, CURRENT_YEAR)
     with pytest.raises(HarvestMismatch, match="2266 records .* then 2269 .* not mixing"):
-        harvest_pubmed_query(client, REVIEW_QUERY, CUTOFF_DATE, CURRENT_YEAR,
-                             landing.save_search, landing.save_year_count, save_and_grow)
+        landing.land(growing_upstream(plan))
     assert landing.batches == [(1, 500)]

@@ -3,13 +3,13 @@
 with searches as (
     select query_id, scope, count
     from raw.pubmed_search
-    where run_id = getvariable('run_id')
+    where run_id = (select run_id from ops.build_params)
 ),
 
 fetched as (
     select query_id, count(distinct pmid) as pmids
     from raw.pubmed_article
-    where run_id = getvariable('run_id')
+    where run_id = (select run_id from ops.build_params)
     group by query_id
 ),
 

@@ -3,7 +3,7 @@
 with counts as (
     select query_id, scope, year
     from raw.pubmed_year_count
-    where run_id = getvariable('run_id')
+    where run_id = (select run_id from ops.build_params)
 ),
 
 spans as (
