@@ -340,6 +340,9 @@ def _print_summary(summary: dict) -> None:
         console.print(line, markup=False, highlight=False)
     for line in summary.get("accepted_drops", []):
         console.print(f"accepted: {line}", markup=False, highlight=False)
+    if summary.get("unknown_countries"):
+        console.print("country spellings counted under their own name (no ISO code known): "
+                      + ", ".join(summary["unknown_countries"]), markup=False, highlight=False)
     console.print(f"warehouse: {summary['db']}")
 
 

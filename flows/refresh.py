@@ -155,8 +155,9 @@ def build(settings: Settings, dag, params: wh.BuildParams, source: str, landing_
 
 
 @task(name="check", cache_policy=NONE)
-def check(dag, params: wh.BuildParams, build_file: str) -> list[str]:
-    """The data checks, and the guard against a sudden drop; returns the drops accepted."""
+def check(dag, params: wh.BuildParams, build_file: str) -> dict:
+    """The data checks, and the guard against a sudden drop; returns the drops accepted and
+    the country spellings nobody mapped (counted under their raw name; listed to be added)."""
     con = connect_build(Path(build_file))
     try:
         wh.prepare(con, params)
@@ -167,7 +168,10 @@ def check(dag, params: wh.BuildParams, build_file: str) -> list[str]:
         if drops:
             get_run_logger().warning("accepted: %s", drops)
         wh.run_checks(con, dag)
-        return drops
+        unknown = wh.unknown_country_spellings(con)
+        if unknown:
+            get_run_logger().warning("country spellings without an ISO code: %s", unknown)
+        return {"accepted_drops": drops, "unknown_countries": unknown}
     finally:
         con.close()
 
@@ -255,7 +259,7 @@ def _run_steps(settings: Settings, run: RunHandle, source: str, full: bool) -> d
         built = build(settings, dag, params, source, run.landing_dir)
         run.build_file = Path(built["build_file"])  # recorded_run discards it on a failure
         run.rows_loaded, run.details["models"] = built["rows_loaded"], built["models"]
-        run.details["accepted_drops"] = check(dag, params, built["build_file"])
+        run.details.update(check(dag, params, built["build_file"]))
         publish_warehouse(settings, built["build_file"])
         run.build_file = None
     summary = _summary(run, settings)
@@ -310,6 +314,7 @@ def _summary(run: RunHandle, settings: Settings) -> dict:
         "harvest": run.details.get("harvest", {}),
         "schema_drift": run.details.get("schema_drift", {}),
         "accepted_drops": run.details.get("accepted_drops", []),
+        "unknown_countries": run.details.get("unknown_countries", []),
         "plan": (run.details.get("harvest", {}).get("ctgov") or {}).get("plan", []),
         "duration_seconds": (datetime.now(UTC) - datetime.fromisoformat(run.started_at))
         .total_seconds(),

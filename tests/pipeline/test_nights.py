@@ -150,3 +150,29 @@ def test_published_params_are_data_a_plain_duckdb_reads(make_sandbox, refresh_ag
     finally:
         con.close()
     assert run_id
+
+
+def test_an_unknown_country_spelling_is_counted_under_its_name_and_listed(
+    make_sandbox, refresh_against
+):
+    """Issue 11: no guessing. A spelling the table does not know keeps its raw name, a NULL
+    code, and the run still publishes, naming it in the ledger and the summary."""
+    from warehouse.ledger import Ledger, ledger_path
+
+    server = make_sandbox()
+    refresh_against(server)
+    db = refresh_against.db
+    nct_id = sorted(members(db))[0]
+    record = server.ctgov_corpus.study(nct_id)
+    sites = record["protocolSection"]["contactsLocationsModule"]["locations"]
+    sites[0]["country"] = "Republic of Atlantis"
+    server.ctgov_corpus.replace_record(nct_id, record)
+    server.ctgov_corpus.set_overall_status(nct_id, "COMPLETED")  # an update: the delta sees it
+    summary = refresh_against(server)
+    assert summary["status"] == "ok"
+    assert summary["unknown_countries"] == ["Republic of Atlantis"]
+    assert Ledger(ledger_path(db)).runs()[-1]["details"]["unknown_countries"] == [
+        "Republic of Atlantis"]
+    rows = query(db, "select country_code, trials from mart.trials_by_country "
+                     "where scope = 'current' and country = 'Republic of Atlantis'")
+    assert rows == [(None, 1)]
