@@ -1,4 +1,8 @@
-"""Country names as the registry spells them -> ISO 3166-1 alpha-2 (a DuckDB function).
+"""Country names as the registry spells them -> ISO 3166-1 alpha-2, as a table of spellings.
+
+The build writes `spelling_rows()` into core.country_spelling, and core.ctgov_location joins
+it, so the model is plain SQL that runs in any duckdb shell; `iso_country` answers from the
+same rows, so Python and SQL cannot disagree.
 
 Two steps, neither of them a guess:
 1. REGISTRY_SPELLINGS, an explicit table of the registry's own spellings, old ones included;
@@ -101,14 +105,32 @@ DISPLAY_NAMES = {
 }
 
 
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    """Lower-case spelling -> alpha-2: every key pycountry's exact lookup accepts (alpha-2,
+    alpha-3, numeric code, name, official and common name), then the registry's own spellings,
+    which win where the two differ."""
+    found: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("alpha_2", "alpha_3", "numeric", "name", "official_name",
+                          "common_name"):
+            value = getattr(country, attribute, None)
+            if value:
+                found.setdefault(value.lower(), country.alpha_2)
+    return found | REGISTRY_SPELLINGS
+
+
+def spelling_rows() -> list[tuple[str, str, str]]:
+    """(spelling, country_code, country) for core.country_spelling."""
+    return [(key, code, display_name(code)) for key, code in sorted(_spellings().items())]
+
+
 @lru_cache(maxsize=4096)
 def iso_country(name: str | None) -> dict | None:
     """{'code': 'KR', 'name': 'Korea'} for 'Korea, Republic of'; None when unknown."""
     if not name or not name.strip():
         return None
-    code = REGISTRY_SPELLINGS.get(name.strip().lower())
-    if code is None:
-        code = _exact_iso(name.strip())
+    code = _spellings().get(name.strip().lower())
     if code is None:
         return None
     return {"code": code, "name": display_name(code)}
@@ -121,11 +143,3 @@ def display_name(code: str) -> str:
     if country is None:
         return code
     return getattr(country, "common_name", None) or country.name
-
-
-def _exact_iso(name: str) -> str | None:
-    """An exact ISO 3166-1 name or code (pycountry's lookup, case-insensitive), else None."""
-    try:
-        return pycountry.countries.lookup(name).alpha_2
-    except LookupError:
-        return None

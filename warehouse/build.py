@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from transform.countries import iso_country
+from transform.countries import spelling_rows
 from transform.dag import (
     MACROS_FILE,
     Dag,
@@ -30,6 +30,7 @@ RETENTION = Path(__file__).with_name("retention.sql")
 BUILD_TABLES = {
     "ops.build_params": "the run's parameters (warehouse.build.prepare)",
     "ops.runs": "the run ledger beside the file (warehouse.ledger)",
+    "core.country_spelling": "transform/countries.py (warehouse.build.prepare)",
 }
 
 
@@ -63,7 +64,8 @@ def prune_raw(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def prepare(con: duckdb.DuckDBPyConnection, params: BuildParams) -> None:
-    """ops.build_params, the macros and the Python helper functions the models use."""
+    """ops.build_params, the country spellings and the macros the models read: all of it
+    data in the file, so a model runs as pasted into a plain duckdb shell."""
     con.execute(
         """create or replace table ops.build_params as
            select ?::varchar as run_id, ?::bigint as run_seq, ?::timestamptz as run_at,
@@ -73,14 +75,9 @@ def prepare(con: duckdb.DuckDBPyConnection, params: BuildParams) -> None:
         [params.run_id, params.run_seq, params.run_at, params.cutoff, params.data_timestamp,
          params.max_total_drop, params.accept_drop],
     )
-    con.create_function(
-        "iso_country",
-        iso_country,
-        ["VARCHAR"],
-        duckdb.struct_type({"code": "VARCHAR", "name": "VARCHAR"}),
-        null_handling="special",
-        side_effects=False,
-    )
+    con.execute("create or replace table core.country_spelling "
+                "(spelling varchar primary key, country_code varchar, country varchar)")
+    con.executemany("insert into core.country_spelling values (?, ?, ?)", spelling_rows())
     con.execute(MACROS_FILE.read_text(encoding="utf-8"))
 
 

@@ -99,4 +99,5 @@ def test_lineage_reaches_the_raw_tables_and_their_landing_files():
             leaves.add((node.relation, node.where))
     assert ("raw.ctgov_study", "landed from " + LANDED_FROM["raw.ctgov_study"]) in leaves
     assert {r for r, _ in leaves} <= {"raw.ctgov_study", "raw.ctgov_total", "raw.spec_query",
-                                      "raw.pubmed_search", "ops.build_params"}
+                                      "raw.pubmed_search", "ops.build_params",
+                                      "core.country_spelling"}

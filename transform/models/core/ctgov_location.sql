@@ -1,7 +1,8 @@
 -- materialized: table
 -- not_null: nct_id
 -- One row per site. country_code is ISO 3166-1 alpha-2, from the registry's own spelling
--- (iso_country: pycountry plus the registry's variants such as "Korea, Republic of").
+-- (core.country_spelling: ISO names and codes plus the registry's variants such as "Korea,
+-- Republic of"; an unknown spelling keeps its raw name and a NULL code, never a guess).
 with studies as (
     select nct_id, record from core.ctgov_study
 ),
@@ -26,9 +27,8 @@ typed as (
     from sites
 ),
 
-country_names as (
-    select country_raw, iso_country(country_raw) as iso
-    from (select distinct country_raw from typed where country_raw is not null)
+spellings as (
+    select spelling, country_code, country from core.country_spelling
 ),
 
 final as (
@@ -38,11 +38,11 @@ final as (
         typed.city,
         typed.state,
         typed.country_raw,
-        country_names.iso.code as country_code,
-        coalesce(country_names.iso.name, typed.country_raw) as country,
+        spellings.country_code,
+        coalesce(spellings.country, typed.country_raw) as country,
         typed.site_status
     from typed
-    left join country_names using (country_raw)
+    left join spellings on spellings.spelling = lower(typed.country_raw)
 )
 
 select * from final
