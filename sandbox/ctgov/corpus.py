@@ -14,7 +14,7 @@ import random
 import re
 from pathlib import Path
 
-from sandbox.ctgov import synth
+from sandbox.ctgov import synth, topic_ipsc
 from sandbox.ctgov.essie import date_key
 from sandbox.ctgov.index import SearchIndex, make_doc, row_facts
 from sandbox.ctgov.records import StudySpec, build_record
@@ -73,11 +73,15 @@ def _spec_facts(spec: StudySpec) -> dict:
 
 
 def _base_specs(seed: int) -> tuple[list[StudySpec], list[StudySpec]]:
-    """(designed to match the review query, designed not to)."""
+    """(designed to match the review query, designed not to: near misses and the second
+    topic)."""
     used = set(TABLE2_NCT_IDS) | {path.stem for path in REAL_DIR.glob("NCT*.json")}
     matching = synth.table2_specs(synth.DATA_DATE)
     matching += synth.matching_specs(seed, synth.DATA_DATE, used)
-    return matching, synth.near_miss_specs(seed, synth.DATA_DATE, used)
+    others = synth.near_miss_specs(seed, synth.DATA_DATE, used)
+    # The second topic (topic_ipsc.py): its own generators and NCT id bands.
+    second, second_misses = topic_ipsc.topic_specs(seed, synth.DATA_DATE)
+    return matching, others + second + second_misses
 
 
 def review_trial_ids(seed: int = DEFAULT_SEED) -> list[tuple[str, str]]:

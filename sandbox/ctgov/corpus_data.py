@@ -7,6 +7,8 @@ of conditions, cell products, infusion routes, and the non-matching "near-miss" 
 
 from __future__ import annotations
 
+from sandbox.ctgov import topic_ipsc_data
+
 # Hand-laid data tables: keep them dense and readable.
 # fmt: off
 
@@ -317,3 +319,7 @@ YEAR_ID_BASE = {2007: 400_000, 2008: 550_000, 2009: 800_000, 2010: 1_050_000,
                  2019: 3_800_000, 2020: 4_250_000, 2021: 4_700_000, 2022: 5_150_000,
                  2023: 5_650_000, 2024: 6_200_000, 2025: 6_750_000, 2026: 7_100_000}
 # fmt: on
+
+# The second topic's MeSH terms and profiles (topic_ipsc_data.py), so records.py renders them.
+MESH.update(topic_ipsc_data.MESH)
+PROFILES.update(topic_ipsc_data.PROFILES)

@@ -268,7 +268,9 @@ class PubmedCorpus:
             article.pmid = max(previous + 1 + rng.randint(0, 40), floor)
             previous = article.pmid
         _link_trials(rng, articles)
-        return cls(articles, seed)
+        from sandbox.eutils.topic_ipsc import add_second_topic  # it builds on this module
+
+        return cls(add_second_topic(articles, seed, today), seed)
 
     def get(self, pmid: int) -> Article | None:
         return self.by_pmid.get(pmid)

@@ -113,6 +113,7 @@ MESH_CHILDREN: dict[str, tuple[str, ...]] = {
         "liver neoplasm",
     ),
     "liver cirrhosis": ("liver cirrhosis experimental",),
+    "heart failure": ("heart failure systolic", "heart failure diastolic"),  # second topic
 }
 
 

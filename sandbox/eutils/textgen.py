@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import random
 
+from sandbox.eutils import topic_ipsc_text
+
 # (full title, ISO abbreviation, ISSN, country): real journals of the field.
 JOURNALS: tuple[tuple[str, str, str, str], ...] = (
     ("Stem cell research & therapy", "Stem Cell Res Ther", "1757-6512", "England"),
@@ -42,7 +44,7 @@ JOURNALS: tuple[tuple[str, str, str, str], ...] = (
         "United States",
     ),
     ("Circulation", "Circulation", "1524-4539", "United States"),
-)
+) + topic_ipsc_text.JOURNALS  # the second topic's journals come last (topic_ipsc_text.py)
 STEM_CELL_JOURNALS = (0, 4, 5, 6, 8, 12)
 LIVER_JOURNALS = (1, 2, 3, 7, 11, 13, 14)
 GENERAL_JOURNALS = (9, 10, 12)
@@ -80,6 +82,7 @@ MESH_UI: dict[str, str] = {
     "Male": "D008297",
     "Female": "D005260",
 }
+MESH_UI.update(topic_ipsc_text.MESH_UI)  # the second topic's headings
 CHECK_TAGS = frozenset({"Humans", "Animals", "Mice", "Rats", "Male", "Female"})
 
 PUBTYPE_UI: dict[str, str] = {
