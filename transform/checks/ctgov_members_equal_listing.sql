@@ -2,20 +2,16 @@
 -- are exactly the NCT ids the API listed for the whole query, id for id; the listing itself
 -- holds as many distinct ids as the API's own totalCount; and every member has its record.
 -- Two wrongs (one trial missing, another extra) would pass a count; they cannot pass this.
-with params as (
-    select run_id from ops.build_params
+with listing as (
+    select * from staging.stg_ctgov_listing
 ),
 
 searched as (
-    select query_id, total
-    from raw.ctgov_total
-    where run_id = (select run_id from params) and scope = 'current'
+    select distinct query_id, total from listing
 ),
 
 listed as (
-    select distinct query_id, nct_id
-    from staging.stg_ctgov_query_page_ids
-    where purpose in ('harvest', 'sweep')
+    select query_id, nct_id from listing where nct_id is not null
 ),
 
 members as (

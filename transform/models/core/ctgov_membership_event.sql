@@ -13,16 +13,16 @@ spec as (
     select query_id, fingerprint from core.review_query where source = 'ctgov'
 ),
 
+listing as (
+    select * from staging.stg_ctgov_listing
+),
+
 searched as (
-    select distinct query_id
-    from raw.ctgov_total
-    where run_id = (select run_id from params) and scope = 'current'
+    select distinct query_id from listing
 ),
 
 listed as (
-    select distinct query_id, nct_id
-    from staging.stg_ctgov_query_page_ids
-    where purpose in ('harvest', 'sweep')
+    select query_id, nct_id from listing where nct_id is not null
 ),
 
 members_before as (
