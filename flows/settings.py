@@ -20,9 +20,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from flows.review_folder import (
+    DEFAULT_PANELS,
+    CuratedTable,
+    Panel,
+    curated_tables,
+    paper_numbers,
+    report_panels,
+)
+from flows.spec_values import (
+    SpecError,
+    as_date,
+    balanced,
+    identifier,
+    nct_ids,
+    positive,
+    share,
+    tables,
+    unique,
+)
+
+__all__ = ["DEFAULT_PANELS", "CuratedTable", "Panel", "Settings", "SpecError", "load_settings"]
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = Path("reviews/msc_liver/review.toml")
-CURATED_TYPES = {"varchar", "integer", "bigint", "double", "boolean", "date"}
 CTGOV_QUERY_KEYS = {"query.cond", "query.term", "query.intr", "query.titles", "query.locn",
                     "query.spons", "query.outc", "query.id", "filter.overallStatus",
                     "filter.ids", "filter.advanced"}
@@ -38,14 +59,6 @@ ALLOWED = {
     "curated": set(),  # an array of tables, checked entry by entry
     "report": {"panels"},
 }
-CURATED_KEYS = {"name", "file", "title", "notes", "columns", "key", "check"}
-PANEL_KEYS = {"name", "title", "kind", "relation", "columns", "labels", "source"}
-PANEL_KINDS = {"publications_by_year", "trials_by_country", "bar", "ranges", "pie"}
-_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
-
-class SpecError(ValueError):
-    """The spec or the environment is unusable; the message says which key and why."""
 
 
 @dataclass(frozen=True)
@@ -58,40 +71,6 @@ class CtgovQuery:
 class PubmedQuery:
     id: str
     term: str
-
-
-@dataclass(frozen=True)
-class CuratedTable:
-    """A table of the review's own, kept by hand as CSV beside its spec: schema `curated`."""
-
-    name: str
-    path: Path
-    columns: dict[str, str]  # column -> DuckDB type, in the CSV's order
-    title: str = ""
-    notes: Path | None = None
-    key: tuple[str, ...] = ()
-    check: str | None = None  # "module:function" that checks the parsed rows
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A figure of the report: what it draws (kind), from which relation, under which title."""
-
-    name: str
-    title: str
-    kind: str
-    relation: str
-    columns: tuple[str, ...] = ()  # SQL expressions, when the relation's own are not the kind's
-    labels: dict = field(default_factory=dict)
-    source: str = ""
-
-
-DEFAULT_PANELS = (
-    Panel("publications_by_year", "PubMed publications per year", "publications_by_year",
-          "mart.publications_by_year"),
-    Panel("trials_by_country", "ClinicalTrials.gov trials by country", "trials_by_country",
-          "mart.trials_by_country"),
-)
 
 
 @dataclass(frozen=True)
@@ -173,41 +152,41 @@ def load_settings(
     _check_keys(spec)
     review = spec.get("review", {})
     ctgov, pubmed = spec.get("ctgov", {}), spec.get("pubmed", {})
-    review_id = _identifier(review.get("id", "review"), "review.id")
+    review_id = identifier(review.get("id", "review"), "review.id")
     settings = Settings(
         spec_path=path,
         review_id=review_id,
         title=str(review.get("title", "")),
-        cutoff=_date(review.get("cutoff"), "review.cutoff"),
+        cutoff=as_date(review.get("cutoff"), "review.cutoff"),
         db_path=Path(db_path or env.get("REVIEW_DB")
                      or spec.get("warehouse", {}).get("path", f"data/{review_id}.duckdb")),
         ctgov_queries=tuple(_ctgov_queries(ctgov.get("queries", []))),
         pubmed_queries=tuple(_pubmed_queries(pubmed.get("queries", []))),
         ctgov_base_url=env.get("CTGOV_BASE_URL") or ctgov.get("base_url", Settings.ctgov_base_url),
-        ctgov_requests_per_second=_positive(ctgov.get("requests_per_second", 1.0),
+        ctgov_requests_per_second=positive(ctgov.get("requests_per_second", 1.0),
                                             "ctgov.requests_per_second"),
-        ctgov_timeout_seconds=_positive(ctgov.get("timeout_seconds", 60.0),
+        ctgov_timeout_seconds=positive(ctgov.get("timeout_seconds", 60.0),
                                         "ctgov.timeout_seconds"),
         eutils_base_url=env.get("EUTILS_BASE_URL")
         or pubmed.get("base_url", Settings.eutils_base_url),
         pubmed_tool=str(pubmed.get("tool", "review-stats")),
         ncbi_email=env.get("NCBI_EMAIL") or pubmed.get("email"),
         ncbi_api_key=env.get("NCBI_API_KEY") or None,
-        pubmed_timeout_seconds=_positive(pubmed.get("timeout_seconds", 60.0),
+        pubmed_timeout_seconds=positive(pubmed.get("timeout_seconds", 60.0),
                                          "pubmed.timeout_seconds"),
         pubmed_requests_per_second=(
-            _positive(pubmed["requests_per_second"], "pubmed.requests_per_second")
+            positive(pubmed["requests_per_second"], "pubmed.requests_per_second")
             if "requests_per_second" in pubmed else None
         ),
-        efetch_batch_size=int(_positive(pubmed.get("efetch_batch_size", 500),
+        efetch_batch_size=int(positive(pubmed.get("efetch_batch_size", 500),
                                         "pubmed.efetch_batch_size")),
         schedule_cron=str(spec.get("schedule", {}).get("cron", Settings.schedule_cron)),
         schedule_timezone=str(spec.get("schedule", {}).get("timezone",
                                                            Settings.schedule_timezone)),
-        paper=_paper_numbers(spec.get("paper", {})),
-        max_total_drop=_share(review.get("max_total_drop", 0.05), "review.max_total_drop"),
-        curated=tuple(_curated(spec.get("curated", []), path.parent)),
-        panels=tuple(_panels(spec.get("report", {}).get("panels"))),
+        paper=paper_numbers(spec.get("paper", {})),
+        max_total_drop=share(review.get("max_total_drop", 0.05), "review.max_total_drop"),
+        curated=tuple(curated_tables(spec.get("curated", []), path.parent)),
+        panels=tuple(report_panels(spec.get("report", {}).get("panels"))),
     )
     if not settings.ctgov_queries and not settings.pubmed_queries:
         raise SpecError(f"{path}: no queries: add [[ctgov.queries]] or [[pubmed.queries]]")
@@ -238,9 +217,9 @@ def _check_keys(spec: dict) -> None:
 
 def _ctgov_queries(items: list) -> list[CtgovQuery]:
     queries = []
-    for i, item in enumerate(_tables(items, "ctgov.queries")):
+    for i, item in enumerate(tables(items, "ctgov.queries")):
         where = f"ctgov.queries[{i}]"
-        qid = _identifier(item.get("id"), f"{where}.id")
+        qid = identifier(item.get("id"), f"{where}.id")
         params = {k: v for k, v in item.items() if k != "id"}
         unknown = set(params) - CTGOV_QUERY_KEYS
         if unknown:
@@ -252,7 +231,7 @@ def _ctgov_queries(items: list) -> list[CtgovQuery]:
             if not isinstance(value, str) or not value.strip():
                 raise SpecError(f"{where}.{key} must be a non-empty string")
             if key.startswith("query."):
-                _balanced(value, f"{where}.{key}")
+                balanced(value, f"{where}.{key}")
             # ctg-oas-v2.yaml, GET /studies: "If any query parameter contains only NCT IDs
             # (comma- and/or space-separated), filters are ignored": the cut-off's too.
             if key.startswith("query.") and re.fullmatch(rf"{nct}(?:[\s,]+{nct})*", value.strip()):
@@ -262,15 +241,15 @@ def _ctgov_queries(items: list) -> list[CtgovQuery]:
                     "query.* term"
                 )
         if "filter.ids" in params:
-            _nct_ids(params["filter.ids"], f"{where}.filter.ids")
+            nct_ids(params["filter.ids"], f"{where}.filter.ids")
         queries.append(CtgovQuery(qid, {k: v.strip() for k, v in params.items()}))
-    _unique([q.id for q in queries], "ctgov.queries")
+    unique([q.id for q in queries], "ctgov.queries")
     return queries
 
 
 def _pubmed_queries(items: list) -> list[PubmedQuery]:
     queries = []
-    for i, item in enumerate(_tables(items, "pubmed.queries")):
+    for i, item in enumerate(tables(items, "pubmed.queries")):
         where = f"pubmed.queries[{i}]"
         unknown = set(item) - {"id", "term"}
         if unknown:
@@ -278,136 +257,7 @@ def _pubmed_queries(items: list) -> list[PubmedQuery]:
         term = item.get("term")
         if not isinstance(term, str) or not term.strip():
             raise SpecError(f"{where}.term: empty query")
-        _balanced(term, f"{where}.term")
-        queries.append(PubmedQuery(_identifier(item.get("id"), f"{where}.id"), term.strip()))
-    _unique([q.id for q in queries], "pubmed.queries")
+        balanced(term, f"{where}.term")
+        queries.append(PubmedQuery(identifier(item.get("id"), f"{where}.id"), term.strip()))
+    unique([q.id for q in queries], "pubmed.queries")
     return queries
-
-
-def _paper_numbers(paper: dict) -> dict:
-    for key in ("pubmed_publications", "ctgov_trials"):
-        if key in paper and not _count(paper[key]):
-            raise SpecError(f"paper.{key}: expected a whole number, got {paper[key]!r}")
-    for i, item in enumerate(_tables(paper.get("numbers", []), "paper.numbers")):
-        if set(item) != {"what", "printed", "sql"} or not _count(item["printed"]):
-            raise SpecError(f"paper.numbers[{i}]: give what, printed (a whole number) and sql")
-    for i, item in enumerate(_tables(paper.get("breakdowns", []), "paper.breakdowns")):
-        printed = item.get("printed")
-        if set(item) != {"what", "printed", "sql"} or not isinstance(printed, dict) \
-                or not all(_count(v) for v in printed.values()):
-            raise SpecError(f"paper.breakdowns[{i}]: give what, printed (a table of whole "
-                            "numbers) and sql (two columns: key, value)")
-    return paper
-
-
-def _count(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _curated(items, review_dir: Path) -> list[CuratedTable]:
-    tables = []
-    for i, item in enumerate(_tables(items, "curated")):
-        where = f"curated[{i}]"
-        unknown = set(item) - CURATED_KEYS
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
-        name = _identifier(item.get("name"), f"{where}.name")
-        columns = item.get("columns")
-        if not isinstance(columns, dict) or not columns:
-            raise SpecError(f"{where} ({name}): declare its columns, e.g. columns = {{ id = "
-                            '"integer", label = "varchar" }')
-        for column, kind in columns.items():
-            if not _ID.match(column) or str(kind).lower() not in CURATED_TYPES:
-                raise SpecError(f"{where}.columns.{column}: type must be one of "
-                                f"{', '.join(sorted(CURATED_TYPES))}, got {kind!r}")
-        csv_path = review_dir / str(item.get("file", f"{name}.csv"))
-        if not csv_path.is_file():
-            raise SpecError(f"{where} ({name}): no file {csv_path}")
-        notes = review_dir / item["notes"] if item.get("notes") else None
-        key = tuple(item.get("key", []) if isinstance(item.get("key", []), list)
-                    else [item["key"]])
-        if not set(key) <= set(columns):
-            raise SpecError(f"{where}.key: {list(key)} are not all declared columns")
-        tables.append(CuratedTable(name, csv_path, {c: str(t).lower() for c, t in
-                                                    columns.items()},
-                                   str(item.get("title", "")), notes, key, item.get("check")))
-    _unique([t.name for t in tables], "curated")
-    return tables
-
-
-def _panels(items) -> list[Panel]:
-    if items is None:
-        return list(DEFAULT_PANELS)
-    panels = []
-    for i, item in enumerate(_tables(items, "report.panels")):
-        where = f"report.panels[{i}]"
-        unknown = set(item) - PANEL_KEYS
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
-        if item.get("kind") not in PANEL_KINDS:
-            raise SpecError(f"{where}.kind must be one of {', '.join(sorted(PANEL_KINDS))}")
-        if not re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", str(item.get("relation", ""))):
-            raise SpecError(f"{where}.relation must be schema.name, e.g. mart.my_mart")
-        panels.append(Panel(_identifier(item.get("name"), f"{where}.name"),
-                            str(item.get("title", "")), item["kind"], item["relation"],
-                            tuple(item.get("columns", ())), dict(item.get("labels", {})),
-                            str(item.get("source", ""))))
-    _unique([p.name for p in panels], "report.panels")
-    return panels
-
-
-def _tables(items, where: str) -> list[dict]:
-    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-        raise SpecError(f"{where} must be an array of tables ([[{where}]])")
-    return items
-
-
-def _identifier(value, where: str) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
-        raise SpecError(f"{where} must be a lower-case identifier like 'msc_liver', got {value!r}")
-    return value
-
-
-def _date(value, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise SpecError(f"{where}: bad date {value!r} (expected YYYY-MM-DD)") from None
-
-
-def _positive(value, where: str) -> float:
-    if not isinstance(value, int | float) or value <= 0:
-        raise SpecError(f"{where} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _share(value, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise SpecError(f"{where} must be a share between 0 and 1 (0.05 is 5%), got {value!r}")
-    return float(value)
-
-
-def _balanced(text: str, where: str) -> None:
-    depth = 0
-    for ch in text:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0 or text.count('"') % 2:
-        raise SpecError(f"{where}: unbalanced parentheses or quotes in {text!r}")
-
-
-def _nct_ids(text: str, where: str) -> None:
-    for nct in re.split(r"[\s,|]+", text.strip()):
-        if not re.fullmatch(r"NCT\d{8}", nct):
-            raise SpecError(f"{where}: invalid NCT id {nct!r} (expected NCT followed by 8 digits)")
-
-
-def _unique(ids: list[str], where: str) -> None:
-    seen = set()
-    for qid in ids:
-        if qid in seen:
-            raise SpecError(f"{where}: duplicate id {qid!r}")
-        seen.add(qid)
