@@ -129,7 +129,8 @@ def _article(record) -> dict:
     citation = record["MedlineCitation"]
     article = citation.get("Article", {})
     journal = article.get("Journal", {})
-    pub_date = journal.get("JournalIssue", {}).get("PubDate", {})
+    issue = journal.get("JournalIssue", {})
+    pub_date = issue.get("PubDate", {})
     pub_year, medline_date = _pub_year(pub_date)
     article_date = _electronic_date(article.get("ArticleDate", []))
     return {
@@ -137,6 +138,14 @@ def _article(record) -> dict:
         "title": _text(article.get("ArticleTitle")),
         "journal": _text(journal.get("Title")),
         "journal_iso": _text(journal.get("ISOAbbreviation")),
+        # what screeners read and reference managers import (review new)
+        "authors": _authors(article.get("AuthorList", [])),
+        "abstract": _abstract(article.get("Abstract")),
+        "doi": _doi(article.get("ELocationID", []),
+                    record.get("PubmedData", {}).get("ArticleIdList", [])),
+        "volume": _text(issue.get("Volume")),
+        "issue": _text(issue.get("Issue")),
+        "pages": _pages(article.get("Pagination")),
         "pub_year": pub_year,
         "medline_date": medline_date,
         "article_date": article_date,
@@ -162,6 +171,12 @@ def _book(record) -> dict:
         "title": _text(document.get("ArticleTitle") or book.get("BookTitle")),
         "journal": None,
         "journal_iso": None,
+        "authors": _authors(_first_author_list(document.get("AuthorList", []))),
+        "abstract": _abstract(document.get("Abstract")),
+        "doi": _doi([], record.get("PubmedBookData", {}).get("ArticleIdList", [])),
+        "volume": None,
+        "issue": None,
+        "pages": None,
         "pub_year": pub_year,
         "medline_date": medline_date,
         "article_date": None,
@@ -175,6 +190,71 @@ def _book(record) -> dict:
 
 def _text(value) -> str | None:
     return str(value) if value is not None else None
+
+
+def _authors(author_list) -> list[str]:
+    """"LastName, ForeName" (Initials when there is no ForeName), or a CollectiveName: the
+    form RIS's AU tag asks for ("Lastname, Firstname"; rispy's TAG_KEY_MAPPING: AU authors)."""
+    names = []
+    for author in author_list:
+        if "CollectiveName" in author:
+            names.append(_plain(author["CollectiveName"]))
+        elif "LastName" in author:
+            given = author.get("ForeName") or author.get("Initials")
+            names.append(f"{author['LastName']}, {given}" if given else str(author["LastName"]))
+    return [name for name in names if name]
+
+
+def _first_author_list(author_lists) -> list:
+    """A book's AuthorList is repeated per Type (authors, editors); the first one is authors."""
+    if isinstance(author_lists, list) and author_lists and isinstance(author_lists[0], list):
+        return author_lists[0]
+    return author_lists
+
+
+def _abstract(abstract) -> str | None:
+    """The AbstractText parts on one line, each structured part after its Label ("METHODS:
+    ..."); CopyrightInformation left out. One line, so that a RIS or CSV row stays one row."""
+    if not abstract:
+        return None
+    parts = []
+    for part in abstract.get("AbstractText", []):
+        label = getattr(part, "attributes", {}).get("Label")
+        text = _plain(part)
+        parts.append(f"{label}: {text}" if label else text)
+    return " ".join(p for p in parts if p) or None
+
+
+_INLINE_MARKUP = re.compile(r"</?(?:b|i|u|sup|sub|sc)>")  # pubmed_250101.dtd's %text; elements
+
+
+def _plain(value) -> str:
+    """Biopython keeps AbstractText's inline markup (<sub>, <i>, ...) as text: drop the tags,
+    collapse the whitespace."""
+    return " ".join(_INLINE_MARKUP.sub("", str(value)).split())
+
+
+def _doi(elocation_ids, article_ids) -> str | None:
+    """The Article's ELocationID of EIdType doi, else PubmedData's ArticleId of IdType doi
+    (older records carry it only there, as 9997 in pubmed1.xml does)."""
+    for value, kind in [(e, "EIdType") for e in elocation_ids] + [
+        (a, "IdType") for a in article_ids
+    ]:
+        if getattr(value, "attributes", {}).get(kind) == "doi" and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def _pages(pagination) -> str | None:
+    """MedlinePgn as PubMed prints it ("113-25"), else StartPage-EndPage."""
+    if not pagination:
+        return None
+    if pagination.get("MedlinePgn"):
+        return str(pagination["MedlinePgn"])
+    start, end = pagination.get("StartPage"), pagination.get("EndPage")
+    if start and end:
+        return f"{start}-{end}"
+    return _text(start)
 
 
 def _pub_year(pub_date) -> tuple[int | None, str | None]:

@@ -32,10 +32,21 @@ def headline_rows(db_path: Path) -> list[dict]:
             for r in rows]
 
 
+# Kind of the rows of change_rows that count a run's record changes per query (item "<source>
+# <query>", after = the count), rather than name one change.
+RECORD_COUNT_KIND = "records "
+
+
 def change_rows(db_path: Path, run_id: str) -> list[dict]:
-    """Trials that changed status, entered or left a query, and PubMed translation changes."""
+    """Per query, how many records entered, left or were updated (mart.record_changes); trials
+    that changed status, entered or left a query; and PubMed translation changes."""
     con = connect_read_only(db_path)
     try:
+        record_counts = con.execute(
+            f"""select '{RECORD_COUNT_KIND}' || change, source || ' ' || query_id, null,
+                       count(*)
+                from mart.record_changes where run_id = ?
+                group by all order by 2 desc, 1""", [run_id]).fetchall()
         status = con.execute(
             """select 'status' as kind, nct_id as item,
                       previous_status as before, overall_status as after
@@ -55,7 +66,8 @@ def change_rows(db_path: Path, run_id: str) -> list[dict]:
     finally:
         con.close()
     keys = ("kind", "item", "before", "after")
-    return [dict(zip(keys, r, strict=True)) for r in [*status, *membership, *translation]]
+    return [dict(zip(keys, r, strict=True))
+            for r in [*record_counts, *status, *membership, *translation]]
 
 
 def summary_markdown(summary: dict, headlines: list[dict], changes: list[dict]) -> str:
@@ -75,5 +87,25 @@ def summary_markdown(summary: dict, headlines: list[dict], changes: list[dict]) 
         before = "" if h["before"] is None else f"{h['before']:,}"
         lines.append(f"| {h['source']} | {h['query_id']} | {h['scope']} | {h['now']:,} | "
                      f"{before} | {delta} |")
-    lines += ["", f"{len(changes)} change(s) in this run (see the table artifact)."]
+    counted = [c for c in changes if c["kind"].startswith(RECORD_COUNT_KIND)]
+    lines += _record_count_lines(counted, summary["db"])
+    lines += ["", f"{len(changes) - len(counted)} change(s) in this run (see the table "
+                  "artifact)."]
     return "\n".join(lines)
+
+
+def _record_count_lines(counted: list[dict], db: str) -> list[str]:
+    """"- pubmed msc_liver: 7 entered, 1 left, 0 updated", and how to get the records."""
+    if not counted:
+        return []
+    per_query: dict[str, dict[str, int]] = {}
+    for row in counted:
+        change = row["kind"].removeprefix(RECORD_COUNT_KIND)
+        per_query.setdefault(row["item"], {})[change] = row["after"]
+    lines = ["", "## New since the last run", ""]
+    for query, counts in per_query.items():
+        lines.append(f"- {query}: " + ", ".join(
+            f"{counts.get(change, 0):,} {change}" for change in ("entered", "left", "updated")))
+    lines += ["", f"The entered records, for screening: `review new --db {db}` (RIS; "
+                  "`--format csv` for a table). A query's first run lists all its records."]
+    return lines

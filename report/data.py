@@ -25,6 +25,8 @@ class ReportData:
     totals: list[tuple] = field(default_factory=list)  # (run_id, run_at, source, query, scope, n)
     status_changes: list[tuple] = field(default_factory=list)
     translation_changes: list[tuple] = field(default_factory=list)
+    # (source, query_id, change, records, first titles) of the last published run
+    record_changes: list[tuple] = field(default_factory=list)
     paper_values: dict[str, object] = field(default_factory=dict)  # sql -> value or {key: value}
     last_run: tuple | None = None
 
@@ -47,6 +49,15 @@ QUERIES = {
     "translation_changes": """
         select run_id, query_id, scope, previous_translation, query_translation, fetched_at
         from core.pubmed_search where translation_changed order by fetched_at desc""",
+    # what the last published run changed in the present spec's queries, with a few titles
+    "record_changes": """
+        select c.source, c.query_id, c.change, count(*) as records,
+               list(c.title order by length(c.record_id), c.record_id)[1:5] as first_titles
+        from mart.record_changes as c
+        join core.review_query as q using (source, query_id)
+        where c.run_id = (select run_id from ops.published_run order by run_seq desc limit 1)
+        group by all
+        order by c.source desc, c.query_id, c.change""",
 }
 
 

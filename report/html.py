@@ -49,6 +49,7 @@ def write_report(data: ReportData, out_dir: Path, *, cutoff: date, title: str, p
             _figure(label, name) for label, name in drawn) + "</div>"),
         _section("History of the headline numbers",
                  _figure("History", history) + _totals_table(data)),
+        _section("New since the last run", _record_changes_table(data)),
         _section("Trials whose status changed in the latest run", _status_table(data)),
         _section("Changes in PubMed's reading of the queries", _translation_table(data)),
     ])
@@ -144,6 +145,21 @@ def _status_table(data: ReportData) -> str:
     rows = [[escape(nct), escape(old or ""), escape(new or ""), escape(str(when)[:10]),
              escape(title or "")] for nct, old, new, when, title in data.status_changes]
     return _table(["Trial", "Was", "Now", "Observed", "Title"], rows)
+
+
+def _record_changes_table(data: ReportData) -> str:
+    """Per query, the records the last run added, dropped or (trials) updated, with the first
+    few titles; `review new` writes the added ones out for screening."""
+    labels = {"pubmed": "PubMed", "ctgov": "ClinicalTrials.gov"}
+    rows = [[escape(labels.get(source, source)), escape(query_id), escape(change), _num(n),
+             escape("; ".join(t or "" for t in titles or []) + ("; ..." if n > 5 else ""))]
+            for source, query_id, change, n, titles in data.record_changes]
+    note = ('<p class="muted">Entered, left or (trials) updated in status, enrollment or sites; '
+            "a query's first run lists all its records as entered. "
+            "<code>review new</code> writes the entered records as RIS or CSV for "
+            "screening.</p>")
+    return note + _table(["Source", "Query", "Change", "Records", "First titles"], rows,
+                         numeric={3})
 
 
 def _translation_table(data: ReportData) -> str:

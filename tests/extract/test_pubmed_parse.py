@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -72,6 +73,61 @@ def test_real_record_with_a_clinicaltrials_gov_databank_link():
     assert "Asthma" in article["mesh_headings"]
 
 
+def test_screening_fields_of_the_real_records_pubmed1():
+    """Values read from tests/fixtures/pubmed/pubmed1.xml."""
+    articles = by_pmid((FIXTURES / "pubmed1.xml").read_bytes())
+    aids = articles["12091962"]
+    assert aids["authors"] == ["Olivero, J Michael"]
+    assert (aids["volume"], aids["issue"], aids["pages"]) == ("17", "1", "113-25")
+    assert aids["abstract"] is None and aids["doi"] is None  # neither is in the record
+    heme = articles["9997"]
+    assert heme["authors"] == ["Strekas, T C"]
+    assert heme["doi"] == "10.1016/0005-2795(76)90109-4"  # only in PubmedData's ArticleIdList
+    assert (heme["volume"], heme["issue"], heme["pages"]) == ("446", "1", "179-91")
+    assert heme["abstract"].startswith("Electron paramagnetic resonance and magnetic")
+    assert heme["abstract"].endswith("a mechanism for heme-flavin interaction.")
+
+
+def test_screening_fields_of_the_real_records_pubmed2():
+    articles = by_pmid((FIXTURES / "pubmed2.xml").read_bytes())
+    cryo = articles["11748933"]
+    assert len(cryo["authors"]) == 8
+    assert cryo["authors"][0] == "Taddei, A R" and cryo["authors"][-1] == "Mazzini, M"
+    assert cryo["doi"] == "10.1006/cryo.2001.2328"
+    assert (cryo["volume"], cryo["issue"], cryo["pages"]) == ("42", "4", "244-55")
+    assert "(P < 0.001)" in cryo["abstract"]  # &lt; unescaped
+    assert "Copyright" not in cryo["abstract"]  # CopyrightInformation is not the abstract
+    mri = articles["11700088"]
+    assert mri["authors"][-1] == "De Luca, F"
+    assert (mri["doi"], mri["pages"]) == ("10.1006/jmre.2001.2429", "117-23")
+
+
+def test_screening_fields_of_a_structured_abstract():
+    (article,) = parse_articles((FIXTURES / "pubmed-29768149.xml").read_bytes())
+    assert len(article["authors"]) == 10
+    assert article["authors"][:2] == ["O'Byrne, Paul M", "FitzGerald, J Mark"]
+    assert article["authors"][-1] == "Reddel, Helen K"
+    assert article["doi"] == "10.1056/NEJMoa1715274"  # the Article's ELocationID
+    assert (article["volume"], article["issue"], article["pages"]) == ("378", "20", "1865-1876")
+    abstract = article["abstract"]
+    assert abstract.startswith("BACKGROUND: In patients with mild asthma, as-needed use")
+    assert " METHODS: We conducted a 52-week, double-blind trial" in abstract
+    assert " CONCLUSIONS: In patients with mild asthma" in abstract
+    assert "fast-acting \u03b2 2-agonist" in abstract  # <sub>2</sub>: the tag goes, the 2 stays
+    assert "\n" not in abstract and "<" not in abstract
+
+
+def test_collective_and_initials_only_authors():
+    authors = (
+        '<AuthorList CompleteYN="Y"><Author ValidYN="Y"><LastName>Roe</LastName>'
+        '<Initials>J</Initials></Author><Author ValidYN="Y"><CollectiveName>MSC Liver '
+        "<i>Study</i> Group</CollectiveName></Author></AuthorList>"
+    )
+    (article,) = parse_articles(article_set(article_xml(extra=authors)))
+    assert article["authors"] == ["Roe, J", "MSC Liver Study Group"]
+    assert article["doi"] is None and article["pages"] is None
+
+
 @pytest.mark.parametrize("name", ["pubmed1.xml", "pubmed2.xml", "pubmed-29768149.xml"])
 def test_parsed_records_are_plain_json(name):
     articles = parse_articles((FIXTURES / name).read_bytes())
@@ -89,6 +145,18 @@ def test_sandbox_efetch_output(sandbox_server):
     for article in articles.values():
         assert article["create_date"] and article["dedup_year"]
         assert article["journal_iso"] and article["publication_types"]
+
+
+def test_sandbox_efetch_carries_the_screening_fields_and_is_valid(sandbox_server):
+    """The sandbox's efetch (sandbox/eutils/render.py) emits every element the parser reads for
+    screeners, in a document Biopython validates against the DTD it names."""
+    client = EutilsClient(sandbox_server.eutils_base_url, requests_per_second=1000)
+    pmids = [str(a.pmid) for a in sandbox_server.pubmed_corpus.articles[::500]]
+    body = client.fetch_articles_xml(ids=pmids).body
+    Bio.Entrez.read(io.BytesIO(body), validate=True)
+    for article in parse_articles(body):
+        assert article["authors"] and article["abstract"] and article["doi"]
+        assert article["volume"] and article["issue"] and article["pages"]
 
 
 def test_years_dates_and_the_dedup_rule():

@@ -5,16 +5,22 @@ their derived order; rows asserted. No HTTP, no Prefect, a few hundred milliseco
 
 from __future__ import annotations
 
-import copy
-import json
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import duckdb
 import pytest
 
+# The record builders live in a module of their own: a test file imports them from there,
+# because `from conftest import ...` picks whichever folder's conftest pytest loaded first
+# when one session collects several test folders. Re-exported here for older imports.
+from sql_records import fixture_study, pubmed_record, study  # noqa: F401
+
 from extract.ctgov import StudiesPage
+from extract.eutils import SearchResult
 from extract.http import RawResponse
 from flows.settings import (
     DEFAULT_SPEC,
@@ -28,33 +34,19 @@ from warehouse import load
 from warehouse.db import SCHEMAS
 from warehouse.landing import LandingZone
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CUTOFF = "2022-04-29"
-
-
-def fixture_study(name: str = "NCT02552212") -> dict:
-    """A real study record (tests/fixtures/ctgov, from AACT's test data), a private copy."""
-    return json.loads((FIXTURES / "ctgov" / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def study(nct_id: str, *, first_posted: str = "2020-01-15", sites: list | None = None,
-          status: str = "RECRUITING", base: str = "NCT02552212") -> dict:
-    """A real record re-labelled: its id, first-posted date, status and sites replaced.
-    `sites` is a list of country names (None in the list: a site without a country)."""
-    record = copy.deepcopy(fixture_study(base))
-    protocol = record["protocolSection"]
-    protocol["identificationModule"]["nctId"] = nct_id
-    protocol["statusModule"]["studyFirstPostDateStruct"] = {"date": first_posted, "type": "ACTUAL"}
-    protocol["statusModule"]["overallStatus"] = status
-    if sites is not None:
-        locations = [{"facility": f"Site {i}", "city": "City"} | ({"country": c} if c else {})
-                     for i, c in enumerate(sites)]
-        protocol.setdefault("contactsLocationsModule", {})["locations"] = locations
-    return record
 
 
 def _raw(url: str = "http://127.0.0.1/api/v2/studies") -> RawResponse:
     return RawResponse(url, 200, "application/json", b"{}", datetime.now(UTC))
+
+
+EUTILS = "http://127.0.0.1/entrez/eutils"
+
+
+def _search(term: str, count: int, translation: str, url: str) -> SearchResult:
+    raw = RawResponse(url, 200, "application/json", b"{}", datetime.now(UTC))
+    return SearchResult(term, count, translation, [], [], None, None, raw)
 
 
 @dataclass
@@ -92,10 +84,36 @@ class Run:
         self.landing.save_ctgov_total(query_id, scope, total, _raw())
         return self
 
-    def build(self) -> SqlWarehouse:
+    def pubmed(self, query_id: str, records: list[dict], *, term: str | None = None,
+               translation: str | None = None) -> Run:
+        """What a PubMed harvest of one query lands: its `current` and `cutoff` searches, their
+        per-year [dp] counts from the first year to the last (counted from the records as
+        PubMed counts [dp]: each in its dedup_year and, if its electronic date (article_date)
+        falls in another year, in that year too; shared/reference/README.md "Dates"), and one
+        efetch batch of the records."""
+        term = term or f"{query_id} terms"
+        cut = f"({term}) AND 1800/01/01:{self.cutoff.replace('-', '/')}[crdt]"
+        by_cutoff = [r for r in records if (r.get("create_date") or "9") <= self.cutoff]
+        for scope, sent, found in (("current", term, records), ("cutoff", cut, by_cutoff)):
+            url = f"{EUTILS}/esearch.fcgi?db=pubmed&term={quote_plus(sent)}&retmode=json"
+            self.landing.save_pubmed_search(query_id, scope, _search(
+                sent, len(found), translation or f"{sent}[All Fields]", url))
+            years = [y for r in found for y in _dp_years(r)]
+            for year in range(min(years, default=0), max(years, default=-1) + 1):  # no gaps
+                in_year = years.count(year)
+                self.landing.save_pubmed_year_count(query_id, scope, year, _search(
+                    f"({sent}) AND {year}:{year}[dp]", in_year, "", url))
+        raw = RawResponse(f"{EUTILS}/efetch.fcgi?db=pubmed", 200, "text/xml",
+                          b"<PubmedArticleSet/>", datetime.now(UTC))
+        self.landing.save_pubmed_articles(query_id, 1, raw, records)
+        return self
+
+    def build(self, *, max_total_drop: float = 0.05, accept_drop: bool = False) -> SqlWarehouse:
         con = self.warehouse.con
-        wh.prepare(con, wh.BuildParams(self.run_id, self.run_seq, "2026-12-01T02:00:00+00:00",
-                                       self.cutoff, self.data_timestamp))
+        _forget_python_functions(con)
+        run_at = f"2026-12-{self.run_seq:02d}T02:00:00+00:00"  # the time its run_id names
+        wh.prepare(con, wh.BuildParams(self.run_id, self.run_seq, run_at, self.cutoff,
+                                       self.data_timestamp, max_total_drop, accept_drop))
         wh.land_spec(con, self.run_id, self.queries, self.cutoff)
         load.load_ctgov_landing(con, self.landing, self.run_id)
         load.load_pubmed_landing(con, self.landing, self.run_id)
@@ -104,6 +122,22 @@ class Run:
         con.execute("insert into ops.published_run values (?, ?, now(), 'all', ?)",
                     [self.run_id, self.run_seq, self.data_timestamp])
         return self.warehouse
+
+
+def _dp_years(record: dict) -> set[int]:
+    """The years PubMed's [dp] counts a record in: its issue's (dedup_year) and its electronic
+    date's. (A record without an issue year has its dedup_year from that electronic date.)"""
+    years = {record.get("dedup_year")}
+    if record.get("article_date"):
+        years.add(int(record["article_date"][:4]))
+    return {y for y in years if y}
+
+
+def _forget_python_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """wh.prepare registers the models' Python helpers on its connection, and a flow gives each
+    build a connection of its own; here one connection builds run after run."""
+    with contextlib.suppress(duckdb.Error):  # the first build: nothing registered yet
+        con.remove_function("iso_country")
 
 
 @dataclass

@@ -2,10 +2,18 @@
 -- unique: nct_id
 -- not_null: nct_id
 -- One row per NCT id: the latest version seen, whether or not it still matches a query.
-with versions as (
-    select *
+-- The latest version of each study, chosen on the keys alone and joined back to its row: a
+-- window over whole versions would sort every stored record in memory at once.
+with latest as (
+    select nct_id, run_id
     from core.ctgov_study_version
     qualify row_number() over (partition by nct_id order by observed_at desc, run_id desc) = 1
+),
+
+versions as (
+    select v.*
+    from core.ctgov_study_version as v
+    inner join latest using (nct_id, run_id)
 ),
 
 final as (

@@ -39,3 +39,16 @@ update core.ctgov_study_version set
     lead_sponsor = record ->> '$.protocolSection.sponsorCollaboratorsModule.leadSponsor.name',
     typed = true
 where typed is null;
+
+-- The sites of each version, counted and hashed (staging.stg_ctgov_study), so that
+-- mart.record_changes tells a changed site list without parsing every stored record each
+-- night. Versions from before these columns get them once.
+alter table core.ctgov_study_version add column if not exists location_count integer;
+alter table core.ctgov_study_version add column if not exists locations_hash varchar;
+
+update core.ctgov_study_version set
+    location_count = coalesce(json_array_length(
+        record -> '$.protocolSection.contactsLocationsModule.locations'), 0),
+    locations_hash = md5(coalesce(cast(
+        record -> '$.protocolSection.contactsLocationsModule.locations' as varchar), '[]'))
+where locations_hash is null;

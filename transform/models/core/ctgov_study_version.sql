@@ -40,7 +40,9 @@ final as (
         first_post_date_text,
         completion_date_text,
         lead_sponsor,
-        true as typed
+        true as typed,
+        location_count,
+        locations_hash
     from changed
 )
 

@@ -18,6 +18,13 @@ final as (
         article ->> 'title' as title,
         article ->> 'journal' as journal,
         article ->> 'journal_iso' as journal_iso,
+        -- what screeners need (review new); NULL in rows landed before the parser kept them
+        article ->> 'volume' as volume,
+        article ->> 'issue' as issue,
+        article ->> 'pages' as pages,
+        article ->> 'doi' as doi,
+        cast(article -> 'authors' as varchar[]) as authors,
+        article ->> 'abstract' as abstract,
         try_cast(article ->> 'pub_year' as integer) as pub_year,
         article ->> 'medline_date' as medline_date,
         try_cast(article ->> 'article_date' as date) as article_date,
