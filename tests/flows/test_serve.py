@@ -1,10 +1,9 @@
 """`review serve` under a real `prefect server start`: deployment runs with parameters, one at
-a time (issue 6). Slow: a Prefect server and a serve process take ~30 s to come up."""
+a time (issue 6). Slow: the serve process takes seconds to come up, the three runs ~30 s."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import requests
 from warehouse.ledger import Ledger, ledger_path
 
 BIN = Path(sys.executable).parent
+# a narrow PubMed query (~45 records): the point is the deployment, not the corpus
 SPEC = """
 [review]
 id = "msc_liver"
@@ -27,7 +27,7 @@ id = "msc_liver"
 
 [[pubmed.queries]]
 id = "msc_liver"
-term = "mesenchymal stem cell OR mesenchymal stromal cell AND liver [Title]"
+term = "mesenchymal stromal cell AND liver fibrosis [Title] AND 2019:3000[dp]"
 
 [ctgov]
 requests_per_second = 200.0
@@ -35,12 +35,6 @@ requests_per_second = 200.0
 [pubmed]
 requests_per_second = 200.0
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -54,31 +48,9 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 @pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect-server-home")
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    api = f"http://127.0.0.1:{port}/api"
-
-    def healthy():
-        try:
-            return requests.get(api + "/health", timeout=2).ok
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_for(healthy, 120, "prefect server start")
-        yield api, home
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def prefect_api(prefect_server):
+    """The run's one `prefect server start` (tests/conftest.py): its API URL and home."""
+    return prefect_server.url, prefect_server.home
 
 
 @pytest.fixture
@@ -90,7 +62,9 @@ def served(prefect_api, make_sandbox, tmp_path):
     db = tmp_path / "data" / "review.duckdb"
     env = {**os.environ, "PREFECT_API_URL": api, "PREFECT_HOME": str(home),
            "CTGOV_BASE_URL": sandbox.ctgov_base_url,
-           "EUTILS_BASE_URL": sandbox.eutils_base_url}
+           "EUTILS_BASE_URL": sandbox.eutils_base_url,
+           # the runner looks for triggered runs every second, not every 10 s (the default)
+           "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([str(BIN / "review"), "serve", "--spec", str(spec), "--db", str(db)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)

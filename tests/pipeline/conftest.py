@@ -1,8 +1,7 @@
-"""Fixtures for running the real `refresh` flow against the sandbox, on a temporary Prefect."""
+"""Fixtures for running the real `refresh` flow against the sandbox, on the run's Prefect server."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -36,14 +35,9 @@ efetch_batch_size = 500
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_harness(tmp_path_factory):
-    """One temporary Prefect server for the whole session (it takes 10-20 s to start)."""
-    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
-    os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def prefect_harness(prefect_server):
+    """Every test here runs the flow: the run's one Prefect server (tests/conftest.py)."""
+    return prefect_server
 
 
 @pytest.fixture
