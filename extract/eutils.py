@@ -12,6 +12,7 @@ which urllib3 logs at DEBUG level (and proxies log too). Messages show URLs with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -44,6 +45,11 @@ MAX_EFETCH_RETMAX = 10_000
 _HISTORY_GONE = re.compile(rb"Unable to obtain query #\d+")
 _ARTICLE_SET_START = re.compile(rb"<PubmedArticleSet[\s>/]")
 _ARTICLE_SET_END = re.compile(rb"(</PubmedArticleSet>|<PubmedArticleSet\s*/>)\s*$")
+
+
+def ncbi_rate(api_key: str | None) -> float:
+    """The rate a client keeps to by default: NCBI's limit for a key (or none), less the margin."""
+    return (RATE_WITH_KEY if api_key else RATE_WITHOUT_KEY) * RATE_MARGIN
 
 
 class HistoryExpired(ApiError):
@@ -79,15 +85,20 @@ class EutilsClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 6,
         session: requests.Session | None = None,
+        throttle: Callable[[], None] | None = None,
     ):
+        """`throttle`, when given, is called before every request after this client's own
+        rate limiter: NCBI counts per key, so processes sharing a key share one limit
+        (flows/clients.py supplies Prefect's; this module stays free of Prefect)."""
         if requests_per_second is None:
-            requests_per_second = (RATE_WITH_KEY if api_key else RATE_WITHOUT_KEY) * RATE_MARGIN
+            requests_per_second = ncbi_rate(api_key)
         self.http = HttpClient(
             base_url,
             requests_per_second=requests_per_second,
             timeout=timeout,
             max_attempts=max_attempts,
             session=session,
+            throttle=throttle,
         )
         if api_key:
             self.http.secrets.append(api_key)

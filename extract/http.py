@@ -135,7 +135,8 @@ _backoff = wait_exponential_jitter(multiplier=0.5, max=30.0, jitter=0.5)
 
 
 class HttpClient:
-    """A requests.Session with timeouts, a rate limiter and tenacity retries around each call."""
+    """A requests.Session with timeouts, a rate limiter and tenacity retries around each call
+    (and, optionally, a `throttle` shared with other processes)."""
 
     def __init__(
         self,
@@ -146,11 +147,16 @@ class HttpClient:
         max_attempts: int = 6,
         session: requests.Session | None = None,
         user_agent: str = "review-stats/0.1",
+        throttle: Callable[[], None] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.limiter = RateLimiter(requests_per_second)
+        # a limit shared beyond this process (NCBI's is per key, not per process): called
+        # after the limiter's wait, before every request, retries included; it blocks until
+        # the request may go. The caller supplies it (flows/clients.py); extract/ knows none.
+        self.throttle = throttle
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = user_agent
         self.stats = CallStats()
@@ -185,6 +191,8 @@ class HttpClient:
 
     def _send_once(self, method, url, shown, params, check) -> RawResponse:
         self.limiter.wait()
+        if self.throttle is not None:
+            self.throttle()
         self.stats.count(url.rsplit("/", 1)[-1])
         try:
             if method == "POST":

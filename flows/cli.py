@@ -6,6 +6,8 @@ Imports of Prefect, DuckDB and the sandbox stay inside the commands, so `review 
 from __future__ import annotations
 
 import os
+import sys
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
@@ -121,7 +123,8 @@ def sql(
         con.close()
     table = Table(*columns, show_lines=False)
     for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        # escaped: a value like "2022/04/29[crdt]" is data, not rich markup to hide
+        table.add_row(*("NULL" if v is None else escape(str(v)) for v in row))
     Console().print(table)
     console.print(f"{len(rows)} row(s)")
 
@@ -173,6 +176,99 @@ def export(
         console.print(f"wrote {path}")
 
 
+class RecordFormat(StrEnum):
+    ris = "ris"
+    csv = "csv"
+
+
+class LogFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+
+
+@app.command()
+def new(
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+    since: str = typer.Option(
+        None, "--since", metavar="RUN_ID|DATE",
+        help="Records that entered after this run, or in runs published after this day "
+             "(YYYY-MM-DD, UTC). Default: the previous published run."),
+    fmt: RecordFormat = typer.Option(RecordFormat.ris, "--format", help="RIS or CSV."),
+    out: Path = typer.Option(None, "--out", help="File to write (default: standard output)."),
+) -> None:
+    """The records that entered the review's searches since a run, for screening."""
+    from report.screening import SinceError, new_records, resolve_since, write_csv, write_ris
+
+    with _reading(db, spec) as con:
+        try:
+            since_run = resolve_since(con, since)
+        except SinceError as exc:
+            raise fail(str(exc), 2) from None
+        records = new_records(con, since_run)
+    write = write_ris if fmt is RecordFormat.ris else write_csv
+    _write_output(out, lambda fh: write(records, fh))
+    trials = sum(r.source == "ctgov" for r in records)
+    console.print(f"{len(records)} record(s) ({len(records) - trials} PubMed, {trials} trials) "
+                  f"entered {since_run.label}" + (f": {out}" if out else ""),
+                  markup=False, highlight=False)
+
+
+@app.command()
+def searchlog(
+    db: Path = DB_OPTION,
+    spec: Path = SPEC_OPTION,
+    run: str = typer.Option(None, "--run", metavar="RUN_ID",
+                            help="A published run (default: the last one)."),
+    fmt: LogFormat = typer.Option(LogFormat.md, "--format", help="Markdown or CSV."),
+) -> None:
+    """What PRISMA-S asks a methods section to report about each search of a run."""
+    from report.searchlog import RunNotFound, read_search_log, to_markdown, write_csv
+
+    with _reading(db, spec) as con:
+        try:
+            log = read_search_log(con, run)
+        except RunNotFound as exc:
+            raise fail(str(exc), 2 if run else 1) from None
+    if fmt is LogFormat.md:
+        sys.stdout.write(to_markdown(log))
+    else:
+        write_csv(log, sys.stdout)
+
+
+@contextmanager
+def _reading(db: Path | None, spec: Path | None):
+    """The published warehouse, read-only. No file, or a file built before the relations a
+    command reads, is one line and exit 1."""
+    import duckdb
+
+    from warehouse.db import WarehouseMissing, connect_read_only
+
+    try:
+        con = connect_read_only(_db_path(db, spec))
+    except WarehouseMissing as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield con
+    except duckdb.CatalogException as exc:
+        first_line = str(exc).strip().splitlines()[0]  # DuckDB adds hints and the SQL below
+        raise fail(f"{first_line} (a warehouse from before this command: `review refresh` "
+                   "rebuilds it)") from None
+    finally:
+        con.close()
+
+
+def _write_output(out: Path | None, write) -> None:
+    if out is None:
+        write(sys.stdout)
+        return
+    try:
+        with out.open("w", encoding="utf-8", newline="") as fh:  # newline="": the csv module's
+            write(fh)
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror}") from None
+
+
 @app.command()
 def demo(
     db: Path = DB_OPTION,
@@ -210,21 +306,67 @@ def _write_report(db: Path | None, spec: Path | None, out: Path) -> Path:
 
 
 @app.command()
-def serve(db: Path = DB_OPTION, spec: Path = SPEC_OPTION) -> None:
-    """Serve the nightly deployment (needs `prefect server start` and PREFECT_API_URL)."""
+def serve(
+    spec: list[Path] = typer.Option(
+        None, "--spec", help="A review spec; repeat it for several reviews "
+                             "(default: reviews/msc_liver/review.toml, unless --reviews)."),
+    reviews: Path = typer.Option(
+        None, "--reviews", help="A folder of review folders: serves every DIR/*/review.toml."),
+    db: Path = typer.Option(None, "--db", help="Warehouse file, for a single review only "
+                                               "(default: $REVIEW_DB or the spec's)."),
+    pool: str = typer.Option("reviews", "--pool",
+                             help="Prefect work pool the deployments run on (a process pool, "
+                                  "created if missing)."),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Register the deployments and exit; run them with "
+                                   "`prefect worker start --pool POOL` (on any machine)."),
+) -> None:
+    """Register one deployment per review, refresh/<review id>, on its cron, on a Prefect work
+    pool; then run them as a worker of that pool (needs `prefect server start` and
+    PREFECT_API_URL)."""
     from flows.settings import SpecError, load_settings
 
+    specs = list(spec or [])
+    if reviews is not None:
+        found = sorted(reviews.glob("*/review.toml"))
+        if not found:
+            raise fail(f"no review folders (*/review.toml) in {reviews}", 2)
+        specs += found
+    specs = specs or [None]  # the default review
+    if len(specs) > 1 and (db or os.environ.get("REVIEW_DB")):
+        raise fail(f"{'--db' if db else 'REVIEW_DB'} names one warehouse, but {len(specs)} "
+                   "reviews are served; each spec's [warehouse] path (default "
+                   "data/<review id>.duckdb) says where its own goes", 2)
     try:
-        settings = load_settings(spec, db)
+        settings = [load_settings(path, db) for path in specs]
     except SpecError as exc:
         raise fail(str(exc), 2) from None
     from flows.prefect_env import configure_prefect
-    from flows.serve import NoPrefectServer, serve_nightly
+    from flows.serve import NoPrefectServer, ServeError, become_worker, register
 
     configure_prefect()
     try:
-        serve_nightly(settings)
+        registered = register(settings, pool)
+    except ServeError as exc:
+        raise fail(str(exc), 2) from None
     except NoPrefectServer as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the server refused or is unreachable: one line
+        from warehouse.runs import one_line
+
+        raise fail(f"could not register the deployments: {one_line(exc)}") from None
+    for done in registered:
+        shared = f"; NCBI rate shared via limit {done.shared_limit!r}" if done.shared_limit else ""
+        console.print(f"{done.deployment}: cron {done.cron!r} ({done.timezone}), "
+                      f"warehouse {done.db}{shared}", markup=False, highlight=False)
+    if no_worker:
+        console.print(f"registered on work pool {pool!r}; run them with "
+                      f"`prefect worker start --pool {pool}`", markup=False, highlight=False)
+        return
+    console.print(f"starting a worker of work pool {pool!r}", markup=False, highlight=False)
+    try:
+        become_worker(pool)
+    except ServeError as exc:
         raise fail(str(exc)) from None
 
 
