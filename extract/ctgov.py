@@ -11,6 +11,7 @@ waits (extract/http.py, Throttled), never confused with a 400/404.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -78,7 +79,9 @@ class CtgovClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         max_attempts: int = 6,
         session: requests.Session | None = None,
+        prefetch: bool = True,
     ):
+        self.prefetch = prefetch  # iter_studies_pages: ask for the next page one page ahead
         self.http = HttpClient(
             base_url,
             requests_per_second=requests_per_second,
@@ -126,7 +129,11 @@ class CtgovClient:
         )
 
     def iter_studies_pages(
-        self, params: dict[str, str], *, max_empty_pages: int = MAX_EMPTY_PAGES_IN_A_ROW
+        self,
+        params: dict[str, str],
+        *,
+        max_empty_pages: int = MAX_EMPTY_PAGES_IN_A_ROW,
+        prefetch: bool | None = None,
     ) -> Iterator[StudiesPage]:
         """Every page of a query, the same parameters on each; totalCount asked on page 1 only.
 
@@ -134,7 +141,14 @@ class CtgovClient:
         reference: a token can follow an exactly full last page, and leads to an empty page
         without one). Raises PagingError on a token seen before, or on more than
         `max_empty_pages` empty pages in a row that still carry a token.
+
+        With `prefetch` (the client's default), page k+1 is asked for on a thread while the
+        caller works on page k: one page ahead, through the same rate limiter and retries, and
+        only the request the loop would make next anyway (never after a PagingError, never for
+        a token seen before). What it raises is raised here when the caller asks for page k+1,
+        where the request used to be made, so errors and retries surface as without it.
         """
+        prefetch = self.prefetch if prefetch is None else prefetch
         params = {"pageSize": str(MAX_PAGE_SIZE), **params}
         page = self.fetch_studies_page(params, count_total=True)
         followed: set[str] = set()
@@ -146,8 +160,11 @@ class CtgovClient:
                     f"{empty_in_a_row} empty pages in a row, each with a nextPageToken: "
                     f"{page.raw.url}"
                 )
-            yield page
             token = page.next_page_token
+            ahead = None
+            if prefetch and token and token not in followed:
+                ahead = _Ahead(self.fetch_studies_page, params, page_token=token)
+            yield page
             if not token:
                 return
             if token in followed:
@@ -156,7 +173,13 @@ class CtgovClient:
                     f"the listing would loop ({page.raw.url})"
                 )
             followed.add(token)
-            page = self.fetch_studies_page(params, page_token=token, page_no=page.page_no + 1)
+            if ahead is None:
+                page = self.fetch_studies_page(params, page_token=token, page_no=page.page_no + 1)
+            else:
+                # numbered after the caller is done with page k, as the request used to be
+                page_no = page.page_no + 1
+                page = ahead.result()
+                page.page_no = page_no
 
     def fetch_total(self, params: dict[str, str]) -> tuple[int, RawResponse]:
         """The API's own count for a query: one small request (NCT ids of one page)."""
@@ -165,6 +188,33 @@ class CtgovClient:
         if page.total_count is None:
             raise TransientError(f"countTotal asked but no totalCount in {page.raw.url}")
         return page.total_count, page.raw
+
+
+class _Ahead:
+    """One call running on a daemon thread; result() waits for it and returns what it returned
+    or raises what it raised. A caller that stops listing abandons it: the thread ends with its
+    call (a daemon thread never holds up the interpreter's exit)."""
+
+    def __init__(self, fn, *args, **kwargs):
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(fn, args, kwargs), name="ctgov-prefetch", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fn, args, kwargs) -> None:
+        try:
+            self._value = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return self._value
 
 
 def _check_json_answer(response: requests.Response) -> None:

@@ -7,6 +7,8 @@ run never writes the published file. It copies it to a build file beside it, wri
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -19,6 +21,26 @@ STORAGE_VERSION = "v1.5.0"
 # schema `review` in review.duckdb made `review.table2` ambiguous in the analysts' own shell.
 # Curated tables live in `curated` for that reason.
 SCHEMAS = ("raw", "staging", "core", "curated", "mart", "ops")
+
+
+# A build connection's memory (DuckDB's buffer manager: everything it caches, sorts, hashes and
+# buffers for inserts). Beyond it DuckDB spills to `temp_directory` beside the build file, so
+# the build's peak RSS is this plus the process around it (Python, Prefect: ~150-200 MB), and it
+# does not grow with the registry. A machine setting, not a review's: the environment
+# overrides it (e.g. REVIEW_DUCKDB_MEMORY_LIMIT=2GB on a large server builds faster).
+MEMORY_LIMIT_ENV = "REVIEW_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "300MB"
+# Rows per row group of what a build writes (DuckDB's default is 122,880). An insert buffers
+# whole row groups before it compresses and writes them; at ~3.7 KB a study record one default
+# row group is ~450 MB, more than the whole memory_limit, so it spilled to disk uncompressed
+# and was read back to be compressed. 16,384 rows (~60 MB of records) are written as they fill.
+BUILD_ROW_GROUP_SIZE = 16_384
+# Strings are compressed with zstd in what a build writes: the JSON records (most of the file)
+# compress several times smaller than with DuckDB's default FSST, and faster, so the copy every
+# run makes of the published file stays small (docs/scaling.md). Readers need nothing: the
+# `duckdb` CLI (1.5) reads zstd columns.
+BUILD_COMPRESSION = "zstd"
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|[KMGT]i?B)\s*$", re.IGNORECASE)
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -48,16 +70,40 @@ def create_empty(path: Path) -> None:
         con.close()
 
 
+def temp_directory(path: Path) -> Path:
+    """Where a build connection spills what does not fit in its memory_limit: beside the build
+    file (same disk, removed with it)."""
+    return path.with_name(path.name + ".tmp")
+
+
+def build_memory_limit(env: dict[str, str] | None = None) -> str:
+    """The memory_limit of build connections: REVIEW_DUCKDB_MEMORY_LIMIT, or the default."""
+    value = (os.environ if env is None else env).get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    if not _SIZE.match(value):
+        raise ValueError(f"{MEMORY_LIMIT_ENV}={value!r}: expected a size such as 300MB or 2GB")
+    return value.strip()
+
+
 def connect_build(path: Path) -> duckdb.DuckDBPyConnection:
-    con = _attached(path, read_only=False)
+    """The build file, opened for writing, within a bounded memory: DuckDB spills beyond
+    build_memory_limit() to a temp directory beside the file (removed with it)."""
+    con = _attached(path, read_only=False, row_group_size=BUILD_ROW_GROUP_SIZE)
+    con.execute(f"set memory_limit = '{build_memory_limit()}'")
+    con.execute(f"set temp_directory = '{_quote(temp_directory(path))}'")
+    con.execute(f"set force_compression = '{BUILD_COMPRESSION}'")
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
     return con
 
 
-def _attached(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _attached(
+    path: Path, read_only: bool, row_group_size: int | None = None
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    mode = " (read_only)" if read_only else ""
+    options = ["read_only"] if read_only else []
+    if row_group_size:
+        options.append(f"row_group_size {int(row_group_size)}")
+    mode = f" ({', '.join(options)})" if options else ""
     con.execute(f"attach '{_quote(path)}' as {CATALOG}{mode}")
     con.execute(f"use {CATALOG}")
     return con

@@ -9,11 +9,12 @@ never a half-built one, and a reader holding the old file open keeps its snapsho
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 import shutil
 from pathlib import Path
 
-from warehouse.db import create_empty
+from warehouse.db import create_empty, temp_directory
 
 
 class RunInProgress(RuntimeError):
@@ -80,7 +81,10 @@ def build_path(db_path: Path, run_id: str) -> Path:
 
 
 def landing_root(db_path: Path, run_id: str) -> Path:
-    return db_path.parent / "landing" / run_id
+    """`landing/<warehouse file name>-<run id>` beside the warehouse: several reviews' warehouses
+    share a folder (data/), and a run cleaning up after its own dead runs must not touch the
+    landing zone of another review's run in progress."""
+    return db_path.parent / "landing" / f"{db_path.name}-{run_id}"
 
 
 def start_build(db_path: Path, run_id: str) -> Path:
@@ -104,19 +108,25 @@ def publish(build_file: Path, db_path: Path) -> None:
 def discard(path: Path) -> None:
     for leftover in (path, path.with_name(path.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    # what DuckDB spilled beside it (warehouse.db.temp_directory; removed on close, but not
+    # by a process that died)
+    shutil.rmtree(temp_directory(path), ignore_errors=True)
 
 
 def remove_leftovers(db_path: Path) -> list[Path]:
     """Build files and landing zones of runs that died (call only while holding the lock)."""
     removed = []
     for stale in db_path.parent.glob(f"{db_path.name}.building-*"):
-        stale.unlink(missing_ok=True)
-        removed.append(stale)
-    landing = db_path.parent / "landing"
-    if landing.exists():
-        for stale in landing.iterdir():
+        if stale.is_dir():  # a build's spill directory (warehouse.db.temp_directory)
             shutil.rmtree(stale, ignore_errors=True)
-            removed.append(stale)
+        else:
+            stale.unlink(missing_ok=True)
+        removed.append(stale)
+    # only this warehouse's (see landing_root); run ids are like 20260101T020000-a1b2c3
+    for stale in (db_path.parent / "landing").glob(
+            f"{glob.escape(db_path.name)}-????????T??????-??????"):
+        shutil.rmtree(stale, ignore_errors=True)
+        removed.append(stale)
     return removed
 
 
