@@ -64,18 +64,20 @@ def served(prefect_api, make_sandbox, tmp_path):
            "CTGOV_BASE_URL": sandbox.ctgov_base_url,
            "EUTILS_BASE_URL": sandbox.eutils_base_url,
            # the runner looks for triggered runs every second, not every 10 s (the default)
-           "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
+           "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+           # review serve is also a worker of the pool: ask for runs every second, not 10 s
+           "PREFECT_WORKER_QUERY_SECONDS": "1"}
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([str(BIN / "review"), "serve", "--spec", str(spec), "--db", str(db)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
 
     def deployed():
         r = requests.post(api + "/deployments/filter",
-                          json={"deployments": {"name": {"any_": ["nightly"]}}}, timeout=5)
+                          json={"deployments": {"name": {"any_": ["msc_liver"]}}}, timeout=5)
         return r.ok and r.json()
 
     try:
-        deployment = wait_for(deployed, 120, "the nightly deployment")[0]
+        deployment = wait_for(deployed, 120, "the deployment refresh/msc_liver")[0]
         yield {"env": env, "db": db, "deployment": deployment, "log": tmp_path / "serve.log"}
     finally:
         proc.terminate()
@@ -83,7 +85,7 @@ def served(prefect_api, make_sandbox, tmp_path):
 
 
 def trigger(env, *params: str) -> None:
-    args = [str(BIN / "prefect"), "deployment", "run", "refresh/nightly"]
+    args = [str(BIN / "prefect"), "deployment", "run", "refresh/msc_liver"]
     for param in params:
         args += ["--param", param]
     out = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
@@ -95,7 +97,7 @@ def finished_runs(db: Path) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_nightly_deployment_schedule_parameters_and_one_run_at_a_time(served):
+def test_the_reviews_deployment_schedule_parameters_and_one_run_at_a_time(served):
     deployment = served["deployment"]
     cron = deployment["schedules"][0]["schedule"]
     assert cron["cron"] == "0 2 * * *" and cron["timezone"] == "America/New_York"
