@@ -69,7 +69,7 @@ def measure(extra_studies: int, repeats: int, dlt_repeats: int) -> dict:
                         "studies_requests": log["studies_requests"],
                         "ledger_requests": run.requests,
                         "studies": query["studies"],
-                        "total": query["total"],
+                        "total": query.get("current_total", query["studies"]),
                         "by_status": log["by_status"],
                     }
                 )

@@ -53,7 +53,7 @@ def measure_size(extra_studies: int, repeats: int) -> list[dict]:
                     "wall_s": run.wall_s,
                     "phases": run.phases,
                     "maxrss_mb": run.maxrss_mb,
-                    "total": query["total"],
+                    "total": query.get("current_total", query["studies"]),
                     "requests": run.requests,
                 }
             )

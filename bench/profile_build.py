@@ -21,6 +21,7 @@ by wrapping it in the child process only; no pipeline code is changed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -72,9 +73,10 @@ def harvest_ab(extra_studies: int, repeats: int) -> None:
     from bench.common import median
 
     times: dict[bool, list[float]] = {False: [], True: []}
-    with workspace("harvest-ab") as wd, Sandbox(
-        extra_studies=extra_studies, ncbi_rate_limit=False
-    ) as sandbox:
+    with (
+        workspace("harvest-ab") as wd,
+        Sandbox(extra_studies=extra_studies, ncbi_rate_limit=False) as sandbox,
+    ):
         spec = write_spec(wd / "spec.toml")
         for i in range(repeats):
             for prefetch in (False, True):
@@ -119,10 +121,8 @@ def _spilled_mb(directory: Path) -> float:
         return 0.0
     total = 0
     for f in directory.rglob("*"):
-        try:
+        with contextlib.suppress(OSError):  # removed while we looked
             total += f.stat().st_size if f.is_file() else 0
-        except OSError:  # removed while we looked
-            pass
     return total / 2**20
 
 
@@ -201,28 +201,46 @@ def build_child(
         try:
             fn()
         except Exception:
-            steps.append([f"{name} (FAILED)", time.perf_counter() - started, _cpu_s() - cpu,
-                          _peak_mb(), _rss_mb(), watch.stop()])
+            steps.append(
+                [
+                    f"{name} (FAILED)",
+                    time.perf_counter() - started,
+                    _cpu_s() - cpu,
+                    _peak_mb(),
+                    _rss_mb(),
+                    watch.stop(),
+                ]
+            )
             raise
-        steps.append([name, time.perf_counter() - started, _cpu_s() - cpu, _peak_mb(),
-                      _rss_mb(), watch.stop()])
+        steps.append(
+            [
+                name,
+                time.perf_counter() - started,
+                _cpu_s() - cpu,
+                _peak_mb(),
+                _rss_mb(),
+                watch.stop(),
+            ]
+        )
 
     steps.append(["(imports)", 0.0, _cpu_s(), _peak_mb(), _rss_mb(), 0.0])
     # the run's ledger line, as warehouse.runs.recorded_run writes it first (ops.runs reads it)
     Ledger(ledger_path(review.db_path)).write(
-        {"run_id": run_id, "started_at": now_utc(), "status": "running", "source": "ctgov"})
+        {"run_id": run_id, "started_at": now_utc(), "status": "running", "source": "ctgov"}
+    )
     dag = wh.model_dag(review.model_dirs, review.curated)
     holder: dict = {}
-    step("start_build (copy or create)",
-         lambda: holder.update(file=start_build(review.db_path, run_id)))
+    step(
+        "start_build (copy or create)",
+        lambda: holder.update(file=start_build(review.db_path, run_id)),
+    )
     build_file = holder["file"]
     spill = Path(str(wdb.temp_directory(build_file)))
     con = wdb.connect_build(build_file)
     landing = LandingZone(landing_dir)
     step("migrate", lambda: wh.migrate(con, dag))
     step("prepare", lambda: wh.prepare(con, params))
-    step("land_spec",
-         lambda: wh.land_spec(con, run_id, review.query_fingerprints(), params.cutoff))
+    step("land_spec", lambda: wh.land_spec(con, run_id, review.query_fingerprints(), params.cutoff))
     step("load_ctgov_landing", lambda: load.load_ctgov_landing(con, landing, run_id))
     step("load_pubmed_landing", lambda: load.load_pubmed_landing(con, landing, run_id))
     step("load_curated", lambda: load.load_curated(con, review.curated))
@@ -236,10 +254,16 @@ def build_child(
             sql = f"create or replace table {model.relation} as\n{body}"
         step(model.relation, lambda sql=sql: con.execute(sql))
     step("prune_raw", lambda: wh.prune_raw(con))
-    step("ops.runs + published_run", lambda: (
-        con.execute(runs_view_sql(ledger_path(review.db_path))),
-        con.execute("insert into ops.published_run values (?, ?, now(), ?, ?)",
-                    [run_id, 1, "ctgov", stamp])))
+    step(
+        "ops.runs + published_run",
+        lambda: (
+            con.execute(runs_view_sql(ledger_path(review.db_path))),
+            con.execute(
+                "insert into ops.published_run values (?, ?, now(), ?, ?)",
+                [run_id, 1, "ctgov", stamp],
+            ),
+        ),
+    )
     step("checkpoint", lambda: con.execute("checkpoint"))
     step("close (build)", con.close)
     con = wdb.connect_build(build_file)
@@ -249,8 +273,9 @@ def build_child(
     step("check: unknown countries", lambda: wh.unknown_country_spellings(con))
     step("close (check)", con.close)
     step("publish (fsync + os.replace)", lambda: publish(build_file, review.db_path))
-    steps.append(["(file size MB)", 0.0, 0.0, _peak_mb(), _rss_mb(),
-                  review.db_path.stat().st_size / 2**20])
+    steps.append(
+        ["(file size MB)", 0.0, 0.0, _peak_mb(), _rss_mb(), review.db_path.stat().st_size / 2**20]
+    )
 
 
 def main() -> None:
@@ -351,11 +376,23 @@ def main() -> None:
             shown = [s for s in steps if s[1] >= 0.2 or s[0] == "(imports)" or "FAIL" in s[0]]
             print(
                 table(
-                    ["step", "seconds", "CPU s", "peak RSS so far (MB)", "RSS after (MB)",
-                     "most spilled MB"],
                     [
-                        [name, round(sec, 2), round(cpu_s, 2), round(mb), round(now),
-                         round(spilled)]
+                        "step",
+                        "seconds",
+                        "CPU s",
+                        "peak RSS so far (MB)",
+                        "RSS after (MB)",
+                        "most spilled MB",
+                    ],
+                    [
+                        [
+                            name,
+                            round(sec, 2),
+                            round(cpu_s, 2),
+                            round(mb),
+                            round(now),
+                            round(spilled),
+                        ]
                         for name, sec, cpu_s, mb, now, spilled in shown
                     ],
                 )

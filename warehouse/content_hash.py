@@ -25,12 +25,37 @@ _BROWSE_LISTS = [(module, key)
 
 
 def study_content_hash(record: dict) -> str:
-    parts = [_compact(_merge_patch(record, _PATCH))]
+    return _hash(_compact(_merge_patch(record, _PATCH)), record)
+
+
+def study_line_and_hash(record: dict) -> tuple[str, str]:
+    """The record as one compact JSON line (exactly json.dumps(record, ensure_ascii=False,
+    separators=(",", ":"))) and its content hash (exactly study_content_hash(record)), with each
+    top-level section serialized once for both: the landing writes the line and keeps the hash,
+    and the hash's patched record shares every section but derivedSection with the line. A
+    record with an exponent anywhere in its line takes study_content_hash's exact path."""
+    pieces = [(_encode(key), _encode(value)) for key, value in record.items()]
+    line = "{" + ",".join(f"{key}:{text}" for key, text in pieces) + "}"
+    if (_MAYBE_EXPONENT.search(line) and _EXPONENT.search(line)) or len(_PATCH) != 1:
+        return line, study_content_hash(record)
+    # _merge_patch: the record's other members in their order, then derivedSection patched
+    derived_key = _encode("derivedSection")
+    kept = [f"{key}:{text}" for key, text in pieces if key != derived_key]
+    derived = _merge_patch(record.get("derivedSection"), _PATCH["derivedSection"])
+    kept.append(f"{derived_key}:{_encode(derived)}")
+    return line, _hash("{" + ",".join(kept) + "}", record, _encode)
+
+
+def _hash(patched: str, record: dict, compact=None) -> str:
+    """md5 of the patched record's JSON and the sorted browse lists; `compact` writes an item
+    (_compact, or plain _encode when the record is known to hold no exponent)."""
+    compact = compact or _compact
+    parts = [patched]
     derived = record.get("derivedSection")
     for module, key in _BROWSE_LISTS:
         items = _path(derived, module, key)
         if isinstance(items, list):
-            parts.append(",".join(sorted(_compact(item) if not isinstance(item, str) else item
+            parts.append(",".join(sorted(compact(item) if not isinstance(item, str) else item
                                          for item in items)))
     return hashlib.md5("|".join(parts).encode("utf-8")).hexdigest()  # noqa: S324 - not security
 
@@ -60,11 +85,19 @@ def _path(node, *keys):
 # A number with an exponent, as Python writes floats below 1e-4 or from 1e16 on. DuckDB's JSON
 # writer (yyjson) writes those differently, so a record holding one takes the exact, slower path.
 _EXPONENT = re.compile(r"\de[+-]\d")
+# Without the leading \d the search is ~5x faster (a literal first); it finds every exponent
+# and some words ("one-2"), which _EXPONENT then rules out.
+_MAYBE_EXPONENT = re.compile(r"e[+-]\d")
+
+
+# json.dumps(value, ensure_ascii=False, separators=(",", ":")) builds an encoder per call;
+# this one is built once (the same output: the C encoder with the same options).
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _compact(value) -> str:
     """JSON as DuckDB writes it: compact, UTF-8 unescaped, keys in their order."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = _encode(value)
     return _exact(value) if _EXPONENT.search(text) else text
 
 

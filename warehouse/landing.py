@@ -16,7 +16,10 @@ from extract.ctgov import StudiesPage
 from extract.ctgov_harvest import PageItem
 from extract.http import RawResponse
 from extract.pubmed_harvest import SearchItem, YearCountItem
-from warehouse.content_hash import study_content_hash
+from warehouse.content_hash import study_line_and_hash
+
+# one encoder for every line (json.dumps with options builds one per call)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 class LandingZone:
@@ -35,12 +38,15 @@ class LandingZone:
         """purpose: 'harvest' (full records of the whole query), 'sweep' (its ids only),
         'delta' (records updated since the last run), 'by_id' (records of ids that entered)."""
         name = f"{query_id}.{purpose}.{page.page_no:05d}.ndjson"
+        if purpose == "sweep":  # an id listing carries no record to hash
+            lines, hashes = [_compact(study) for study in page.studies], None
+        else:  # each record serialized once, for its line and its content hash
+            pairs = [study_line_and_hash(study) for study in page.studies]
+            lines, hashes = [line for line, _ in pairs], [hashed for _, hashed in pairs]
         with (self.root / "ctgov_studies" / name).open("w", encoding="utf-8") as fh:
-            for study in page.studies:
-                fh.write(json.dumps(study, ensure_ascii=False, separators=(",", ":")))
-                fh.write("\n")
-        if purpose != "sweep":  # an id listing carries no record to hash
-            self._save_hashes(query_id, purpose, page)
+            fh.write("".join(f"{line}\n" for line in lines))
+        if hashes is not None:
+            self._save_hashes(query_id, purpose, page, hashes)
         self._append_meta(
             "ctgov_pages.jsonl",
             {
@@ -58,15 +64,15 @@ class LandingZone:
         self.pages += 1
         self.records += len(page.studies)
 
-    def _save_hashes(self, query_id: str, purpose: str, page: StudiesPage) -> None:
-        """Each record's content hash, computed here where the dict exists (issue 14)."""
+    def _save_hashes(self, query_id: str, purpose: str, page: StudiesPage, hashes) -> None:
+        """Each record's content hash, computed where the dict exists (issue 14)."""
         with (self.root / "ctgov_hashes.jsonl").open("a", encoding="utf-8") as fh:
-            for study in page.studies:
+            for study, content_hash in zip(page.studies, hashes, strict=True):
                 nct_id = study.get("protocolSection", {}).get("identificationModule", {}).get(
                     "nctId")
                 fh.write(json.dumps({"query_id": query_id, "purpose": purpose,
                                      "page_no": page.page_no, "nct_id": nct_id,
-                                     "content_hash": study_content_hash(study)}) + "\n")
+                                     "content_hash": content_hash}) + "\n")
 
     def save_ctgov_total(self, query_id: str, scope: str, total: int, raw: RawResponse) -> None:
         """The API's own count for a query and scope; the checks reconcile against it."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.content_hash import study_content_hash
+from warehouse.content_hash import study_content_hash, study_line_and_hash
 
 REAL = sorted((Path(__file__).resolve().parents[2] / "sandbox" / "data" / "ctgov_real")
               .glob("NCT*.json"))  # the 12 AACT records of shared/reference (PROVENANCE.md)
@@ -93,3 +93,28 @@ def test_ignores_version_holder_and_mesh_order_only():
     assert study_content_hash(shuffled) == study_content_hash(base)
     assert study_content_hash(changed) != study_content_hash(base)
     assert study_content_hash(remapped) != study_content_hash(base)
+
+
+def variants() -> list[dict]:
+    """The real records, and the spellings and shapes above: exponents, escapes, no
+    derivedSection, versionHolder, shuffled MeSH lists, a browse item with a float."""
+    out = [record(path) for path in REAL]
+    for value in (1e20, 2.5e-7, 5e-5, 1e300, -0.0, 'a/b "c" \\ ü 漢 \u0001\t\u2028', "one-2"):
+        variant = copy.deepcopy(out[0])
+        variant["protocolSection"]["extra"] = {"value": value, "text": "1e-5 in a string"}
+        out.append(variant)
+    bare = copy.deepcopy(out[0])
+    bare.pop("derivedSection", None)
+    meshes = copy.deepcopy(with_meshes())
+    meshes["derivedSection"]["conditionBrowseModule"]["meshes"].append({"id": "D1", "w": 1e-9})
+    random.Random(3).shuffle(meshes["derivedSection"]["conditionBrowseModule"]["meshes"])
+    return [*out, bare, meshes, {}, {"derivedSection": None}, {"hasResults": False}]
+
+
+@pytest.mark.parametrize("study", variants(), ids=lambda s: str(len(json.dumps(s))))
+def test_the_landing_line_and_hash_equal_dumps_and_the_hash(study):
+    """LandingZone serializes each record once for its line and its hash
+    (study_line_and_hash); both must be exactly what json.dumps and study_content_hash give."""
+    line, content_hash = study_line_and_hash(study)
+    assert line == json.dumps(study, ensure_ascii=False, separators=(",", ":"))
+    assert content_hash == study_content_hash(study)
