@@ -77,7 +77,11 @@ def prepare(con: duckdb.DuckDBPyConnection, params: BuildParams) -> None:
     )
     con.execute("create or replace table core.country_spelling "
                 "(spelling varchar primary key, country_code varchar, country varchar)")
-    con.executemany("insert into core.country_spelling values (?, ?, ?)", spelling_rows())
+    # one statement with three lists, zipped by unnest: executemany inserts row by row, and
+    # its 1,188 rows took 1.3 s of every build
+    spellings, codes, names = (list(column) for column in zip(*spelling_rows(), strict=True))
+    con.execute("insert into core.country_spelling select unnest(?::varchar[]), "
+                "unnest(?::varchar[]), unnest(?::varchar[])", [spellings, codes, names])
     con.execute(MACROS_FILE.read_text(encoding="utf-8"))
 
 

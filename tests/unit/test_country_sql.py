@@ -97,3 +97,13 @@ def test_unknown_country_spellings_lists_each_once_sorted(con, dag):
     add_study(con, "NCT00000002", ["New Guinea", "Zaire", "Former Yugoslavia"])
     build(con, dag)
     assert wh.unknown_country_spellings(con) == ["New Guinea", "Republic of Atlantis"]
+
+
+def test_prepare_lands_every_spelling_row_as_given(con):
+    # prepare() inserts the three columns as lists zipped by unnest; a misaligned zip would
+    # pair a spelling with another country's code
+    from transform.countries import spelling_rows
+
+    landed = con.execute("select spelling, country_code, country from core.country_spelling "
+                         "order by spelling").fetchall()
+    assert landed == sorted(spelling_rows())
