@@ -7,7 +7,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.spec_values import ID, SpecError, identifier, is_count, tables, unique
+from flows.spec_values import (
+    ID,
+    SpecError,
+    each_table,
+    identifier,
+    is_count,
+    tables,
+    unique,
+)
 
 CURATED_TYPES = {"varchar", "integer", "bigint", "double", "boolean", "date"}
 CURATED_KEYS = {"name", "file", "title", "notes", "columns", "key", "check"}
@@ -51,11 +59,7 @@ DEFAULT_PANELS = (
 
 def curated_tables(items, review_dir: Path) -> list[CuratedTable]:
     found = []
-    for i, item in enumerate(tables(items, "curated")):
-        where = f"curated[{i}]"
-        unknown = set(item) - CURATED_KEYS
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+    for where, item in each_table(items, "curated", CURATED_KEYS):
         name = identifier(item.get("name"), f"{where}.name")
         columns = item.get("columns")
         if not isinstance(columns, dict) or not columns:
@@ -84,11 +88,7 @@ def report_panels(items) -> list[Panel]:
     if items is None:
         return list(DEFAULT_PANELS)
     panels = []
-    for i, item in enumerate(tables(items, "report.panels")):
-        where = f"report.panels[{i}]"
-        unknown = set(item) - PANEL_KEYS
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+    for where, item in each_table(items, "report.panels", PANEL_KEYS):
         if item.get("kind") not in PANEL_KINDS:
             raise SpecError(f"{where}.kind must be one of {', '.join(sorted(PANEL_KINDS))}")
         if not re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", str(item.get("relation", ""))):

@@ -32,11 +32,12 @@ from flows.spec_values import (
     SpecError,
     as_date,
     balanced,
+    each_table,
     identifier,
     nct_ids,
     positive,
+    refuse_unknown,
     share,
-    tables,
     unique,
 )
 
@@ -210,20 +211,14 @@ def _check_keys(spec: dict) -> None:
             continue  # [[curated]] entries are checked one by one
         if not isinstance(value, dict):
             raise SpecError(f"[{section}] must be a table")
-        unknown = set(value) - ALLOWED[section]
-        if unknown:
-            raise SpecError(f"unknown key {section}.{sorted(unknown)[0]}")
+        refuse_unknown(value, ALLOWED[section], section)
 
 
 def _ctgov_queries(items: list) -> list[CtgovQuery]:
     queries = []
-    for i, item in enumerate(tables(items, "ctgov.queries")):
-        where = f"ctgov.queries[{i}]"
+    for where, item in each_table(items, "ctgov.queries", CTGOV_QUERY_KEYS | {"id"}):
         qid = identifier(item.get("id"), f"{where}.id")
         params = {k: v for k, v in item.items() if k != "id"}
-        unknown = set(params) - CTGOV_QUERY_KEYS
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
         if not any(str(v).strip() for k, v in params.items() if k.startswith("query.")):
             raise SpecError(f"{where} ({qid}): empty query: give at least one query.* term")
         nct = r"[Nn][Cc][Tt]0*[1-9]\d{0,7}"  # the spec's NCT id pattern
@@ -249,11 +244,7 @@ def _ctgov_queries(items: list) -> list[CtgovQuery]:
 
 def _pubmed_queries(items: list) -> list[PubmedQuery]:
     queries = []
-    for i, item in enumerate(tables(items, "pubmed.queries")):
-        where = f"pubmed.queries[{i}]"
-        unknown = set(item) - {"id", "term"}
-        if unknown:
-            raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+    for where, item in each_table(items, "pubmed.queries", {"id", "term"}):
         term = item.get("term")
         if not isinstance(term, str) or not term.strip():
             raise SpecError(f"{where}.term: empty query")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -16,6 +17,20 @@ def tables(items, where: str) -> list[dict]:
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
         raise SpecError(f"{where} must be an array of tables ([[{where}]])")
     return items
+
+
+def refuse_unknown(keys, allowed: set[str], where: str) -> None:
+    unknown = set(keys) - allowed
+    if unknown:
+        raise SpecError(f"unknown key {where}.{sorted(unknown)[0]}")
+
+
+def each_table(items, section: str, allowed: set[str]) -> Iterator[tuple[str, dict]]:
+    """(where, table) for each table of [[section]], `where` as `section[i]` for messages; a key
+    outside `allowed` is refused."""
+    for i, item in enumerate(tables(items, section)):
+        refuse_unknown(item, allowed, f"{section}[{i}]")
+        yield f"{section}[{i}]", item
 
 
 def identifier(value, where: str) -> str:

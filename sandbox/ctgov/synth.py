@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sandbox.ctgov import corpus_data as data
@@ -50,21 +51,24 @@ def _random_date(rng: random.Random, first: str, last: str) -> str:
     return add_days(first, rng.randint(0, max(span, 0)))
 
 
-def _sites(rng: random.Random, plan: str) -> list:
-    """Sites for a location plan: "" none, "?" a site without country, "A+B" one per country."""
+def _sites(rng: random.Random, plan: str, sites: dict | None = None,
+           no_country_from: str = "China", counts: tuple = (1, 1, 1, 2, 3)) -> list:
+    """Sites for a location plan: "" none, "?" a site without country (drawn from the sites of
+    `no_country_from`), "A+B" one per country, "A" one to max(counts). `sites`: each country's
+    (facility, city, lat, lon), this topic's by default."""
+    sites = sites or data.SITES
     if not plan:
         return []
     if plan == "?":
-        facility, city, lat, lon = rng.choice(data.SITES["China"])
+        facility, city, lat, lon = rng.choice(sites[no_country_from])
         return [(facility, city, None, lat, lon)]
     countries = plan.split("+")
-    count = rng.choice((1, 1, 1, 2, 3)) if len(countries) == 1 else 1
-    sites = []
-    for country in countries:
-        pool = data.SITES[country]
-        for facility, city, lat, lon in rng.sample(pool, min(count, len(pool))):
-            sites.append((facility, city, country, lat, lon))
-    return sites
+    count = rng.choice(counts) if len(countries) == 1 else 1
+    return [
+        (facility, city, country, lat, lon)
+        for country in countries
+        for facility, city, lat, lon in rng.sample(sites[country], min(count, len(sites[country])))
+    ]
 
 
 _CONTROL_ARM = (
@@ -298,38 +302,64 @@ def near_miss_specs(seed: int, data_date: str, used: set[str]) -> list[StudySpec
     """Trials that share words with the review query but must not match it."""
     rng = random.Random(seed + 1)
     statuses = ["COMPLETED", "RECRUITING", "UNKNOWN", "TERMINATED", "ACTIVE_NOT_RECRUITING"]
+    style = NearMissStyle("NM", "Treatment group", (20, 300), "18 to 75", "24 weeks", "R",
+                          data.PHASE_CHOICES)
     specs = []
-    for title, conditions, profile, kind, name, summary, country in data.NEAR_MISSES:
+    for row in data.NEAR_MISSES:
         first_post = _random_date(rng, "2009-01-01", add_days(data_date, -10))
         status = rng.choice(statuses)
-        facility, city, lat, lon = rng.choice(data.SITES[country])
-        arm = "Treatment group"
-        spec = StudySpec(
-            nct_id=synthetic_id(rng, first_post, used),
-            org_id=f"NM-{rng.randint(100, 999)}",
-            brief_title=title,
-            official_title=f"A Clinical Study of {title}",
-            sponsor=facility,
-            status=status,
-            first_post=first_post,
-            summary=summary,
-            conditions=conditions,
-            profile=profile,
-            phases=rng.choice(data.PHASE_CHOICES),
-            enrollment=rng.randint(20, 300),
-            enrollment_actual=status != "RECRUITING",
-            eligibility=f"Inclusion Criteria:\n\n* Diagnosis of {conditions[0]}\n* Age 18 to "
-            "75 years\n\nExclusion Criteria:\n\n* Pregnancy or lactation",
-            arms=[(arm, "EXPERIMENTAL", summary, [f"{kind.title()}: {name}"])],
-            interventions=[(kind, name, summary, [arm], [])],
-            outcomes=[("Incidence of adverse events", "24 weeks")],
-            officials=[(f"R. {rng.choice(data.OTHER_SURNAMES)}, MD", facility)],
-            sites=[(facility, city, country, lat, lon)],
-            **_dates(rng, first_post, status, data_date),
-            **_status_extras(status, rng),
-        )
-        specs.append(spec)
+        site = rng.choice(data.SITES[row[-1]])
+        nct_id = synthetic_id(rng, first_post, used)
+        specs.append(near_miss_spec(rng, row, nct_id, first_post, status, site, data_date, style,
+                                    data.OTHER_SURNAMES))
     return specs
+
+
+@dataclass(frozen=True)
+class NearMissStyle:
+    """What tells one topic's near misses from another's, beyond their data rows."""
+
+    org_prefix: str
+    arm: str
+    enrollment: tuple[int, int]
+    ages: str
+    follow_up: str
+    investigator_initial: str
+    phase_choices: tuple
+
+
+def near_miss_spec(rng: random.Random, row: tuple, nct_id: str, first_post: str, status: str,
+                   site: tuple, data_date: str, style: NearMissStyle,
+                   surnames: list[str]) -> StudySpec:
+    """One near-miss trial (a data row: title, conditions, profile, intervention kind and name,
+    summary, country) at one site; shared by every topic of the sandbox. The draws from `rng`
+    come in a fixed order, so a seed always gives the same trial."""
+    title, conditions, profile, kind, name, summary, country = row
+    facility, city, lat, lon = site
+    return StudySpec(
+        nct_id=nct_id,
+        org_id=f"{style.org_prefix}-{rng.randint(100, 999)}",
+        brief_title=title,
+        official_title=f"A Clinical Study of {title}",
+        sponsor=facility,
+        status=status,
+        first_post=first_post,
+        summary=summary,
+        conditions=conditions,
+        profile=profile,
+        phases=rng.choice(style.phase_choices),
+        enrollment=rng.randint(*style.enrollment),
+        enrollment_actual=status != "RECRUITING",
+        eligibility=f"Inclusion Criteria:\n\n* Diagnosis of {conditions[0]}\n* Age {style.ages} "
+        "years\n\nExclusion Criteria:\n\n* Pregnancy or lactation",
+        arms=[(style.arm, "EXPERIMENTAL", summary, [f"{kind.title()}: {name}"])],
+        interventions=[(kind, name, summary, [style.arm], [])],
+        outcomes=[("Incidence of adverse events", style.follow_up)],
+        officials=[(f"{style.investigator_initial}. {rng.choice(surnames)}, MD", facility)],
+        sites=[(facility, city, country, lat, lon)],
+        **_dates(rng, first_post, status, data_date),
+        **_status_extras(status, rng),
+    )
 
 
 def extra_id(index: int) -> str:

@@ -47,20 +47,7 @@ def topic_id(rng: random.Random, first_post: str, used: set[str]) -> str:
 
 def _sites(rng: random.Random, plan: str) -> list:
     """Sites for a location plan (see topic_ipsc_data.PLAN_BY_CUTOFF)."""
-    if not plan:
-        return []
-    if plan == "?":
-        facility, city, lat, lon = rng.choice(data.SITES["Japan"])
-        return [(facility, city, None, lat, lon)]
-    countries = plan.split("+")
-    count = rng.choice((1, 1, 2, 3)) if len(countries) == 1 else 1
-    return [
-        (facility, city, country, lat, lon)
-        for country in countries
-        for facility, city, lat, lon in rng.sample(
-            data.SITES[country], min(count, len(data.SITES[country]))
-        )
-    ]
+    return synth._sites(rng, plan, data.SITES, no_country_from="Japan", counts=(1, 1, 2, 3))
 
 
 def _arms(product: tuple, desc: str, randomized: bool) -> tuple[list, list]:
@@ -186,38 +173,16 @@ def near_miss_specs(seed: int, data_date: str, used: set[str]) -> list[StudySpec
     """Trials sharing words with the second topic's query that must not match it."""
     rng = random.Random(f"{seed}:ipsc:near")
     statuses = ["COMPLETED", "RECRUITING", "UNKNOWN", "ACTIVE_NOT_RECRUITING"]
+    style = synth.NearMissStyle("NM-HF", "Study group", (5, 400), "20 to 75", "52 weeks", "K",
+                                data.PHASE_CHOICES)
     specs = []
-    for title, conditions, profile, kind, name, summary, country in data.NEAR_MISSES:
+    for row in data.NEAR_MISSES:
         first_post = synth._random_date(rng, "2016-01-01", synth.add_days(data_date, -10))
         status = rng.choice(statuses)
-        facility, city, lat, lon = rng.choice(data.SITES[country])
-        arm = "Study group"
-        specs.append(
-            StudySpec(
-                nct_id=topic_id(rng, first_post, used),
-                org_id=f"NM-HF-{rng.randint(100, 999)}",
-                brief_title=title,
-                official_title=f"A Clinical Study of {title}",
-                sponsor=facility,
-                status=status,
-                first_post=first_post,
-                summary=summary,
-                conditions=conditions,
-                profile=profile,
-                phases=rng.choice(data.PHASE_CHOICES),
-                enrollment=rng.randint(5, 400),
-                enrollment_actual=status != "RECRUITING",
-                eligibility=f"Inclusion Criteria:\n\n* Diagnosis of {conditions[0]}\n* Age 20 to "
-                "75 years\n\nExclusion Criteria:\n\n* Pregnancy or lactation",
-                arms=[(arm, "EXPERIMENTAL", summary, [f"{kind.title()}: {name}"])],
-                interventions=[(kind, name, summary, [arm], [])],
-                outcomes=[("Incidence of adverse events", "52 weeks")],
-                officials=[(f"K. {rng.choice(data.SURNAMES[country])}, MD", facility)],
-                sites=[(facility, city, country, lat, lon)],
-                **synth._dates(rng, first_post, status, data_date),
-                **synth._status_extras(status, rng),
-            )
-        )
+        site = rng.choice(data.SITES[row[-1]])
+        nct_id = topic_id(rng, first_post, used)
+        specs.append(synth.near_miss_spec(rng, row, nct_id, first_post, status, site, data_date,
+                                          style, data.SURNAMES[row[-1]]))
     return specs
 
 

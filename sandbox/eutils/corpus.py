@@ -217,22 +217,27 @@ JOURNALS_BY_KIND = {
 
 def make_article(rng: random.Random, kind: str, created: dt.date, today: dt.date) -> Article:
     clinical = kind == "core" and rng.random() < CLINICAL_SHARE
-    if kind == "core":
-        title, abstract, mesh = textgen.core_text(rng, clinical)
-    else:
-        title, abstract, mesh = TEXT_BY_KIND[kind](rng)
+    text = textgen.core_text(rng, clinical) if kind == "core" else TEXT_BY_KIND[kind](rng)
+    return dated_article(rng, kind, clinical, text, JOURNALS_BY_KIND[kind], created, today)
+
+
+def dated_article(rng: random.Random, kind: str, clinical: bool, text: tuple, journals,
+                  created: dt.date, today: dt.date) -> Article:
+    """A record of `kind` with its (title, abstract, MeSH) text, created on `created`: when it
+    was completed and revised, its journal (one of `journals`), publication types and dates.
+    Shared by every topic of the sandbox; the draws from `rng` come in a fixed order."""
+    title, abstract, mesh = text
     finished = created + dt.timedelta(days=rng.randint(20, 90))
-    completed = ymd(finished) if finished <= today else 0
     revised = min(today, max(finished, created + dt.timedelta(days=rng.randint(1, 400))))
     return Article(
         pmid=0,
         kind=kind,
         title=title,
         abstract=abstract,
-        journal=rng.choice(JOURNALS_BY_KIND[kind]),
+        journal=rng.choice(journals),
         crdt=ymd(created),
         mdat=ymd(max(revised, created)),
-        completed=completed,
+        completed=ymd(finished) if finished <= today else 0,
         pubtypes=textgen.pubtypes(rng, clinical),
         mesh=tuple(dict.fromkeys(mesh)),
         **_publication_dates(rng, created),

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from sandbox.ctgov.topic_ipsc import topic_trial_ids
 from sandbox.eutils import textgen
 from sandbox.eutils import topic_ipsc_text as text
-from sandbox.eutils.corpus import Article, _publication_dates, _random_day, ymd
+from sandbox.eutils.corpus import Article, _random_day, dated_article, ymd
 from sandbox.second_topic import SECOND_TOPIC_CUTOFF
 
 CUTOFF = SECOND_TOPIC_CUTOFF.replace("-", "/")  # 2024/06/30
@@ -110,25 +110,9 @@ def _place(
 
 def _article(rng: random.Random, kind: str, created: dt.date, today: dt.date) -> Article:
     clinical = kind == "ipsc_core" and rng.random() < CLINICAL_SHARE
-    if kind == "ipsc_core":
-        title, abstract, mesh = text.ipsc_core_text(rng, clinical)
-    else:
-        title, abstract, mesh = TEXT_BY_KIND[kind](rng)
-    finished = created + dt.timedelta(days=rng.randint(20, 90))
-    revised = min(today, max(finished, created + dt.timedelta(days=rng.randint(1, 400))))
-    return Article(
-        pmid=0,
-        kind=kind,
-        title=title,
-        abstract=abstract,
-        journal=_JOURNAL_AT[rng.choice(text.JOURNALS_BY_KIND[kind])],
-        crdt=ymd(created),
-        mdat=ymd(max(revised, created)),
-        completed=ymd(finished) if finished <= today else 0,
-        pubtypes=textgen.pubtypes(rng, clinical),
-        mesh=tuple(dict.fromkeys(mesh)),
-        **_publication_dates(rng, created),
-    )
+    body = text.ipsc_core_text(rng, clinical) if kind == "ipsc_core" else TEXT_BY_KIND[kind](rng)
+    journals = [_JOURNAL_AT[at] for at in text.JOURNALS_BY_KIND[kind]]
+    return dated_article(rng, kind, clinical, body, journals, created, today)
 
 
 def _link_trials(rng: random.Random, articles: list[Article], seed: int) -> None:
