@@ -36,7 +36,7 @@ def study_line_and_hash(record: dict) -> tuple[str, str]:
     record with an exponent anywhere in its line takes study_content_hash's exact path."""
     pieces = [(_encode(key), _encode(value)) for key, value in record.items()]
     line = "{" + ",".join(f"{key}:{text}" for key, text in pieces) + "}"
-    if (_MAYBE_EXPONENT.search(line) and _EXPONENT.search(line)) or len(_PATCH) != 1:
+    if _has_exponent(line) or len(_PATCH) != 1:
         return line, study_content_hash(record)
     # _merge_patch: the record's other members in their order, then derivedSection patched
     derived_key = _encode("derivedSection")
@@ -85,9 +85,18 @@ def _path(node, *keys):
 # A number with an exponent, as Python writes floats below 1e-4 or from 1e16 on. DuckDB's JSON
 # writer (yyjson) writes those differently, so a record holding one takes the exact, slower path.
 _EXPONENT = re.compile(r"\de[+-]\d")
-# Without the leading \d the search is ~5x faster (a literal first); it finds every exponent
-# and some words ("one-2"), which _EXPONENT then rules out.
-_MAYBE_EXPONENT = re.compile(r"e[+-]\d")
+
+
+def _has_exponent(text: str) -> bool:
+    """_EXPONENT.search(text), about 20 times faster on a whole record: str.find runs in C, and
+    "e-"/"e+" are rare enough ("one-year") that checking each occurrence's neighbours is cheap."""
+    for sign in ("e-", "e+"):
+        at = text.find(sign, 1)
+        while at != -1:
+            if text[at - 1].isdigit() and text[at + 2 : at + 3].isdigit():
+                return True
+            at = text.find(sign, at + 1)
+    return False
 
 
 # json.dumps(value, ensure_ascii=False, separators=(",", ":")) builds an encoder per call;

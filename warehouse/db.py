@@ -7,6 +7,9 @@ run never writes the published file. It copies it to a build file beside it, wri
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import os
 import re
 from pathlib import Path
@@ -29,7 +32,13 @@ SCHEMAS = ("raw", "staging", "core", "curated", "mart", "ops")
 # does not grow with the registry. A machine setting, not a review's: the environment
 # overrides it (e.g. REVIEW_DUCKDB_MEMORY_LIMIT=2GB on a large server builds faster).
 MEMORY_LIMIT_ENV = "REVIEW_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "300MB"
+DEFAULT_MEMORY_LIMIT = "200MB"
+# Threads of a build connection. Each thread keeps buffers of its own (the JSON reader's, a
+# parse arena per JSON call, the rows an insert collects), all of them sized to whole records:
+# with two threads the build spilled ~100 MB a step under 300 MB and used 40% more CPU; with
+# one it spills nothing (bench/profile_build.py). Raise it with the memory limit.
+THREADS_ENV = "REVIEW_DUCKDB_THREADS"
+DEFAULT_THREADS = 1
 # Rows per row group of what a build writes (DuckDB's default is 122,880). An insert buffers
 # whole row groups before it compresses and writes them; at ~3.7 KB a study record one default
 # row group is ~450 MB, more than the whole memory_limit, so it spilled to disk uncompressed
@@ -84,11 +93,37 @@ def build_memory_limit(env: dict[str, str] | None = None) -> str:
     return value.strip()
 
 
+def build_threads(env: dict[str, str] | None = None) -> int:
+    """The threads of build connections: REVIEW_DUCKDB_THREADS, or the default."""
+    value = (os.environ if env is None else env).get(THREADS_ENV) or str(DEFAULT_THREADS)
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_ENV}={value!r}: expected a whole number of threads, 1 or more")
+    return int(value)
+
+
+def release_freed_memory() -> None:
+    """Hand back to the system what this process has freed but its allocator still holds.
+
+    A build starts after the harvest in the same process, and the harvest's pages (a few MB of
+    JSON and ~30 MB of dicts each, one page ahead) leave glibc's heap fragmented: ~80 MB of
+    RSS nobody uses, under DuckDB's memory_limit. malloc_trim(0) returns the free parts; on a
+    system without glibc this does nothing."""
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def connect_build(path: Path) -> duckdb.DuckDBPyConnection:
     """The build file, opened for writing, within a bounded memory: DuckDB spills beyond
-    build_memory_limit() to a temp directory beside the file (removed with it)."""
+    build_memory_limit() to a temp directory beside the file (removed with it), with
+    build_threads() threads, writing row groups of BUILD_ROW_GROUP_SIZE compressed with zstd."""
+    release_freed_memory()
     con = _attached(path, read_only=False, row_group_size=BUILD_ROW_GROUP_SIZE)
     con.execute(f"set memory_limit = '{build_memory_limit()}'")
+    con.execute(f"set threads = {build_threads()}")
     con.execute(f"set temp_directory = '{_quote(temp_directory(path))}'")
     con.execute(f"set force_compression = '{BUILD_COMPRESSION}'")
     for schema in SCHEMAS:

@@ -118,3 +118,18 @@ def test_the_landing_line_and_hash_equal_dumps_and_the_hash(study):
     line, content_hash = study_line_and_hash(study)
     assert line == json.dumps(study, ensure_ascii=False, separators=(",", ":"))
     assert content_hash == study_content_hash(study)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_quick_exponent_scan_agrees_with_the_regex(seed):
+    # _has_exponent decides which records take the exact (slower) path; it must find exactly
+    # what _EXPONENT finds, at the edges of the text too
+    from warehouse.content_hash import _EXPONENT, _has_exponent
+
+    rng = random.Random(seed)
+    alphabet = "0123456789e+-one ,:{}\"."
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert _has_exponent(text) == bool(_EXPONENT.search(text)), text
+    for text in ("1e-5", "x1e+10", "one-2", "e-1", "1e-", "2e+x", '{"a":1.5e-07}'):
+        assert _has_exponent(text) == bool(_EXPONENT.search(text)), text
