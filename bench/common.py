@@ -480,6 +480,7 @@ class RefreshRun:
     ledger: dict = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)  # Prefect task -> seconds
     stderr_tail: str = ""
+    swap: dict[str, float] = field(default_factory=dict)  # copy_s, copy_mb, publish_s, file_mb
 
     @property
     def details(self) -> dict:
@@ -522,6 +523,43 @@ def task_phases(log_text: str) -> dict[str, float]:
     return phases
 
 
+_COPIED = re.compile(r"build file: copied the published file \(([\d.]+) MB\) in ([\d.]+) s")
+_PUBLISHED = re.compile(r"published \S+ \(([\d.]+) MB\): fsync and os.replace in ([\d.]+) s")
+
+
+def swap_costs(log_text: str) -> dict[str, float]:
+    """What copy-build-swap cost, from warehouse.publish's log lines (logger review.warehouse,
+    on the console with refresh_logging_env): the copy of the
+    published file into the build file (none on a first run), and the fsync + os.replace that
+    publishes it, with the sizes."""
+    out: dict[str, float] = {}
+    copied = _COPIED.search(log_text)
+    if copied:
+        out["copy_mb"], out["copy_s"] = float(copied.group(1)), float(copied.group(2))
+    published = _PUBLISHED.search(log_text)
+    if published:
+        out["file_mb"], out["publish_s"] = float(published.group(1)), float(published.group(2))
+    return out
+
+
+def refresh_logging_env(directory: Path) -> dict[str, str]:
+    """Prefect's logging configuration with one logger more, review.warehouse at INFO on the
+    console (warehouse.publish logs there what the copy and the swap cost), written to
+    `directory`; returns the environment that points a refresh at it."""
+    import yaml
+    from prefect.logging.configuration import DEFAULT_LOGGING_SETTINGS_PATH
+
+    config = yaml.safe_load(Path(DEFAULT_LOGGING_SETTINGS_PATH).read_text(encoding="utf-8"))
+    config["loggers"]["review.warehouse"] = {
+        "level": "INFO",
+        "handlers": ["console"],
+        "propagate": False,
+    }
+    path = directory / "prefect-logging.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return {"PREFECT_LOGGING_SETTINGS_PATH": str(path)}
+
+
 def _seconds_between(start: str | None, end: str | None) -> float | None:
     if not start or not end:
         return None
@@ -558,7 +596,7 @@ def run_refresh(
         started = time.perf_counter()
         process = subprocess.Popen(
             args,
-            env={**os.environ, **env},
+            env={**os.environ, **refresh_logging_env(log_dir), **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=str(db.parent),
@@ -580,6 +618,7 @@ def run_refresh(
         ledger=row,
         phases=task_phases(text),
         stderr_tail="\n".join(text.splitlines()[-25:]),
+        swap=swap_costs(text),
     )
 
 

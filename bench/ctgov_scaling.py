@@ -1,14 +1,15 @@
-"""(d) How the full ClinicalTrials.gov refresh scales: 10,000 and 100,000 extra studies.
+"""(d) How the full ClinicalTrials.gov refresh scales: 10,000, 100,000 and 600,000 extra studies.
 
-    python -m bench.ctgov_scaling [--repeats R] [--reuse]
+    python -m bench.ctgov_scaling [--repeats R] [--reuse] [--sizes 10000,100000,600000]
 
 For each size, a sandbox (its own process) with that many extras, and `review refresh
 --source ctgov --full` on a new warehouse, R times; the time is the ledger's (harvest, build,
-check, publish). With --reuse (bench.run_all passes it), the 100,000-study runs that
-bench.ctgov_full_harvest just measured in this session are used instead of running them again
-(BENCH_RESULTS_DIR/ctgov_full_harvest.json).
+check, publish). With --reuse (bench.run_all passes it), the runs this session already made
+are used instead of running them again: the 100,000-study runs of bench.ctgov_full_harvest (a)
+and the 600,000-study full runs of bench.ctgov_registry (e) (BENCH_RESULTS_DIR/*.json).
 
-Target: time at 100,000 at most 11x the time at 10,000 (about linear: 10x the studies).
+Targets (about linear): time at 100,000 at most 11x the time at 10,000 (10x the studies);
+time at 600,000 at most 6.6x the time at 100,000 (6x the studies).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from bench.common import (
 )
 
 NAME = "ctgov_scaling"
-SIZES = (10_000, 100_000)
+SIZES = (10_000, 100_000, 600_000)
+# (smaller, larger, the most the larger may take): ~linear, with 10% to spare
+RATIO_GOALS = ((10_000, 100_000, 11.0), (100_000, 600_000, 6.6))
 
 
 def measure_size(extra_studies: int, repeats: int) -> list[dict]:
@@ -61,20 +64,29 @@ def measure_size(extra_studies: int, repeats: int) -> list[dict]:
     return runs
 
 
-def measure(repeats: int, reuse: bool) -> dict:
-    sizes = {}
-    reused = None
-    if reuse:
+def _reused(size: int) -> list[dict] | None:
+    """This session's runs of `size` made by (a) or (e), if any."""
+    if size == 100_000:
         previous = load_results("ctgov_full_harvest")
-        if previous and previous.get("extra_studies") == 100_000:
-            reused = previous["runs"]["pipeline"]
-    for size in SIZES:
-        if size == 100_000 and reused:
-            print(f"  {size:,} extras: reusing the {len(reused)} runs of (a)", flush=True)
-            sizes[str(size)] = {"runs": reused, "reused": True}
+        if previous and previous.get("extra_studies") == size:
+            return previous["runs"]["pipeline"]
+    if size == 600_000:
+        previous = load_results("ctgov_registry")
+        if previous and previous.get("extra_studies") == size:
+            return previous["full"]
+    return None
+
+
+def measure(repeats: int, reuse: bool, sizes: tuple[int, ...] = SIZES) -> dict:
+    found = {}
+    for size in sizes:
+        reused = _reused(size) if reuse else None
+        if reused:
+            print(f"  {size:,} extras: reusing the {len(reused)} runs already made", flush=True)
+            found[str(size)] = {"runs": reused, "reused": True}
             continue
-        sizes[str(size)] = {"runs": measure_size(size, repeats), "reused": False}
-    return {"sizes": sizes}
+        found[str(size)] = {"runs": measure_size(size, repeats), "reused": False}
+    return {"sizes": found}
 
 
 def report(data: dict) -> str:
@@ -90,7 +102,7 @@ def report(data: dict) -> str:
         medians[int(size)] = (flow, harvest, build)
         rows.append(
             [
-                f"{int(size):,}" + (" (runs of (a))" if entry["reused"] else ""),
+                f"{int(size):,}" + (" (runs of (a) / (e))" if entry["reused"] else ""),
                 runs[0]["total"],
                 len(runs),
                 flow,
@@ -100,8 +112,25 @@ def report(data: dict) -> str:
                 round(median([r["maxrss_mb"] for r in runs])),
             ]
         )
-    small, large = medians[SIZES[0]], medians[SIZES[1]]
-    ratio = large[0] / small[0]
+    ratios, targets = [], []
+    for small_n, large_n, goal in RATIO_GOALS:
+        if small_n not in medians or large_n not in medians:
+            continue
+        small, large = medians[small_n], medians[large_n]
+        ratio = large[0] / small[0]
+        ratios.append(
+            f"ratios {large_n:,} / {small_n:,}: refresh {ratio:.2f}, harvest "
+            f"{large[1] / small[1]:.2f}, build+check+publish {large[2] / small[2]:.2f}"
+        )
+        targets.append(
+            Target(
+                f"time at {large_n:,} / time at {small_n:,}",
+                f"{ratio:.2f}",
+                f"<= {goal}",
+                ratio <= goal,
+                "" if ratio <= goal else "grows faster than the number of studies",
+            )
+        )
     lines = [
         "full refresh (--source ctgov --full); medians",
         "",
@@ -119,20 +148,9 @@ def report(data: dict) -> str:
             rows,
         ),
         "",
-        f"ratios 100,000 / 10,000: refresh {ratio:.2f}, harvest {large[1] / small[1]:.2f}, "
-        f"build+check+publish {large[2] / small[2]:.2f}",
+        *ratios,
         "",
-        targets_table(
-            [
-                Target(
-                    "time at 100,000 / time at 10,000",
-                    f"{ratio:.2f}",
-                    "<= 11",
-                    ratio <= 11,
-                    "" if ratio <= 11 else "grows faster than the number of studies",
-                ),
-            ]
-        ),
+        targets_table(targets) if targets else "(no size pair with a goal)",
     ]
     return "\n".join(lines)
 
@@ -145,9 +163,12 @@ def main(argv: list[str] | None = None) -> str:
         action="store_true",
         help="use (a)'s 100,000-study runs from BENCH_RESULTS_DIR if present",
     )
+    parser.add_argument("--sizes", default=",".join(str(n) for n in SIZES),
+                        help="extra studies, comma-separated")
     args = parser.parse_args(argv)
-    banner("(d) full ClinicalTrials.gov refresh: 10,000 vs 100,000 extra studies")
-    data = measure(args.repeats, args.reuse)
+    sizes = tuple(int(n) for n in args.sizes.split(","))
+    banner("(d) full ClinicalTrials.gov refresh: how its time grows with the registry")
+    data = measure(args.repeats, args.reuse, sizes)
     save_results(NAME, data)
     text = report(data)
     print("\n" + text, flush=True)

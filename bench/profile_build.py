@@ -1,6 +1,8 @@
 """Diagnosis, not a benchmark: where a full refresh spends its time and memory, step by step.
 
     python -m bench.profile_build [--extra-studies N] [--setting "SQL; ..."]... [--landing DIR]
+    python -m bench.profile_build --nightly CHANGED [--extra-studies N] [--setting ...]...
+    python -m bench.profile_build --harvest-ab R [--extra-studies N]
 
 1. harvests the review query from a sandbox (in its own process) into a landing zone with the
    pipeline's own code (CtgovClient, extract.ctgov_harvest.plan_query, LandingZone.save_ctgov_item,
@@ -35,15 +37,28 @@ from pathlib import Path
 from bench.common import REVIEW_QUERY_ID, Sandbox, table, workspace, write_spec
 
 
-def harvest(base_url: str, landing_dir: Path, spec: Path, prefetch: bool = True) -> dict:
+def harvest(
+    base_url: str,
+    landing_dir: Path,
+    spec: Path,
+    prefetch: bool = True,
+    published: Path | None = None,
+) -> dict:
+    """The review query's pages, landed as the flow's harvest_ctgov lands them: everything, or
+    (`published`: a warehouse) the nightly plan against what that warehouse knows."""
     from extract.ctgov import CtgovClient
     from extract.ctgov_drift import DriftReport, check_study
-    from extract.ctgov_harvest import PageItem, plan_query
+    from extract.ctgov_harvest import KnownQuery, PageItem, plan_query
     from flows.settings import load_settings
     from warehouse.landing import LandingZone
+    from warehouse.state import changed_since, read_published_state
 
     settings = load_settings(spec)
     query = settings.ctgov_query(REVIEW_QUERY_ID)
+    known = None
+    if published is not None:
+        state = read_published_state(published)
+        known = KnownQuery(state.ctgov_members.get(query.id, frozenset()), changed_since(state))
     client = CtgovClient(
         base_url, requests_per_second=1000.0, timeout=(5.0, 120.0), prefetch=prefetch
     )
@@ -54,7 +69,7 @@ def harvest(base_url: str, landing_dir: Path, spec: Path, prefetch: bool = True)
     landing.save_ctgov_version(version, raw)
     stamp = version["dataTimestamp"]
     studies = 0
-    for item in plan_query(client, query.params, settings.cutoff, None):
+    for item in plan_query(client, query.params, settings.cutoff, known):
         if isinstance(item, PageItem):
             for study in item.page.studies:
                 check_study(study, drift)
@@ -180,11 +195,14 @@ def build_child(
         elif statement.startswith("row_group_size="):  # not SQL: warehouse.db's constant
             wdb.BUILD_ROW_GROUP_SIZE = int(statement.split("=", 1)[1])
             settings.remove(statement)
+    from warehouse.state import read_published_state
+
     review = load_settings(spec, db_file)
-    run_id = "20990101T000000-bench0"
+    seq = read_published_state(db_file).run_seq + 1 if db_file.exists() else 1
+    run_id = f"20990101T{seq:06d}-bench{seq}"  # after the file's own runs, as run ids sort
     params = wh.BuildParams(
         run_id=run_id,
-        run_seq=1,
+        run_seq=seq,
         run_at="2099-01-01T00:00:00+00:00",
         cutoff=review.cutoff.isoformat(),
         data_timestamp=stamp,
@@ -260,7 +278,7 @@ def build_child(
             con.execute(runs_view_sql(ledger_path(review.db_path))),
             con.execute(
                 "insert into ops.published_run values (?, ?, now(), ?, ?)",
-                [run_id, 1, "ctgov", stamp],
+                [run_id, seq, "ctgov", stamp],
             ),
         ),
     )
@@ -301,6 +319,14 @@ def main() -> None:
         "ahead), against one sandbox; prints both medians",
     )
     parser.add_argument(
+        "--nightly",
+        type=int,
+        default=0,
+        metavar="CHANGED",
+        help="profile the nightly run instead: a full harvest and build, then CHANGED studies "
+        "change upstream, then the nightly harvest and its build into a copy, per configuration",
+    )
+    parser.add_argument(
         "--child",
         nargs=5,
         metavar=("LANDING", "DB", "SPEC", "STAMP", "SETTINGS"),
@@ -324,6 +350,9 @@ def main() -> None:
     configs = [[]] + [[x.strip() for x in s.split(";") if x.strip()] for s in args.setting]
     with workspace("profile") as wd:
         spec = write_spec(wd / "spec.toml")
+        if args.nightly:
+            nightly(args.extra_studies, args.nightly, configs, wd, spec)
+            return
         landing = args.landing or wd / "landing"
         if (landing / "ctgov_version.jsonl").exists():  # reuse a landing zone (--landing)
             first = (landing / "ctgov_version.jsonl").read_text().splitlines()[0]
@@ -331,73 +360,114 @@ def main() -> None:
         else:
             with Sandbox(extra_studies=args.extra_studies, ncbi_rate_limit=False) as sandbox:
                 harvested = harvest(sandbox.ctgov_base_url, landing, spec)
-            print(
-                f"harvest (pipeline code, no Prefect): {harvested['seconds']:.1f} s, "
-                f"{harvested['studies']:,} studies, {harvested['requests']} requests"
-            )
+            _print_harvest("harvest", harvested)
         for i, settings in enumerate(configs):
             db = wd / f"build-{i}" / "review.duckdb"
-            started = time.perf_counter()
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.profile_build",
-                    "--child",
-                    str(landing),
-                    str(db),
-                    str(spec),
-                    harvested["data_timestamp"],
-                    json.dumps(settings),
-                ],
-                capture_output=True,
-                text=True,
-                env=os.environ,
-            )
-            total = time.perf_counter() - started
-            try:
-                result = json.loads(out.stdout.strip().splitlines()[-1])
-            except (ValueError, IndexError):
-                result = {"steps": [], "error": out.stderr.strip()[-300:]}
-            steps = result["steps"]
-            size = [s for s in steps if s[0] == "(file size MB)"]
-            steps = [s for s in steps if s[0] != "(file size MB)"]
-            outcome = f"FAILED: {result['error']}" if result["error"] else "ok"
-            peak = max((s[3] for s in steps), default=float("nan"))
-            cpu = sum(s[2] for s in steps if s[0] != "(imports)")
-            steps_s = sum(s[1] for s in steps)
-            print(
-                f"\nbuild + check + publish with {settings or 'the pipeline as it is'}: "
-                f"{total:.1f} s in all, {steps_s:.1f} s in the steps ({cpu:.1f} s CPU), "
-                f"peak RSS {peak:.0f} MB, {outcome}"
-                + (f"; published file {size[0][5]:,.0f} MB" if size else "")
-                + "\n"
-            )
-            shown = [s for s in steps if s[1] >= 0.2 or s[0] == "(imports)" or "FAIL" in s[0]]
-            print(
-                table(
-                    [
-                        "step",
-                        "seconds",
-                        "CPU s",
-                        "peak RSS so far (MB)",
-                        "RSS after (MB)",
-                        "most spilled MB",
-                    ],
-                    [
-                        [
-                            name,
-                            round(sec, 2),
-                            round(cpu_s, 2),
-                            round(mb),
-                            round(now),
-                            round(spilled),
-                        ]
-                        for name, sec, cpu_s, mb, now, spilled in shown
-                    ],
-                )
-            )
+            replay(landing, db, spec, harvested["data_timestamp"], settings)
             shutil.rmtree(db.parent, ignore_errors=True)
+
+
+def nightly(extra_studies: int, changed: int, configs: list, wd: Path, spec: Path) -> None:
+    """A full harvest and build (the published warehouse), then one night upstream in which
+    `changed` studies change, the nightly harvest against that warehouse, and its build into a
+    copy of it (as the flow's build task does) for each configuration."""
+    base = wd / "published" / "review.duckdb"
+    with Sandbox(extra_studies=extra_studies, ncbi_rate_limit=False) as sandbox:
+        full = harvest(sandbox.ctgov_base_url, wd / "landing-full", spec)
+        _print_harvest("full harvest", full)
+        replay(wd / "landing-full", base, spec, full["data_timestamp"], [], "full build: ")
+        night = sandbox.change_extras(changed, extra_studies)
+        print(
+            f"\nupstream: {night['changed']:,} studies changed, data timestamp "
+            f"{night['previous_data_date']} -> {night['data_timestamp']}"
+        )
+        inc = harvest(sandbox.ctgov_base_url, wd / "landing-night", spec, published=base)
+        _print_harvest("nightly harvest", inc)
+    shutil.rmtree(wd / "landing-full", ignore_errors=True)
+    for i, settings in enumerate(configs):
+        target = wd / f"night-{i}"
+        target.mkdir()
+        for name in ("review.duckdb", "review.duckdb.runs.jsonl"):
+            shutil.copyfile(base.parent / name, target / name)
+        replay(
+            wd / "landing-night",
+            target / "review.duckdb",
+            spec,
+            inc["data_timestamp"],
+            settings,
+            "nightly build: ",
+        )
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _print_harvest(label: str, harvested: dict) -> None:
+    print(
+        f"{label} (pipeline code, no Prefect): {harvested['seconds']:.1f} s, "
+        f"{harvested['studies']:,} records, {harvested['requests']} requests",
+        flush=True,
+    )
+
+
+def replay(
+    landing: Path, db: Path, spec: Path, stamp: str, settings: list[str], label: str = ""
+) -> None:
+    """build_child in a fresh process (the build file is a copy of `db` if it exists), and its
+    step table."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.profile_build",
+            "--child",
+            str(landing),
+            str(db),
+            str(spec),
+            stamp,
+            json.dumps(settings),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    total = time.perf_counter() - started
+    try:
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        result = {"steps": [], "error": out.stderr.strip()[-300:]}
+    steps = result["steps"]
+    size = [s for s in steps if s[0] == "(file size MB)"]
+    steps = [s for s in steps if s[0] != "(file size MB)"]
+    outcome = f"FAILED: {result['error']}" if result["error"] else "ok"
+    peak = max((s[3] for s in steps), default=float("nan"))
+    cpu = sum(s[2] for s in steps if s[0] != "(imports)")
+    steps_s = sum(s[1] for s in steps)
+    print(
+        f"\n{label}build + check + publish with {settings or 'the pipeline as it is'}: "
+        f"{total:.1f} s in all, {steps_s:.1f} s in the steps ({cpu:.1f} s CPU), "
+        f"peak RSS {peak:.0f} MB, {outcome}"
+        + (f"; published file {size[0][5]:,.0f} MB" if size else "")
+        + "\n",
+        flush=True,
+    )
+    shown = [s for s in steps if s[1] >= 0.2 or s[0] == "(imports)" or "FAIL" in s[0]]
+    print(
+        table(
+            [
+                "step",
+                "seconds",
+                "CPU s",
+                "peak RSS so far (MB)",
+                "RSS after (MB)",
+                "most spilled MB",
+            ],
+            [
+                [name, round(sec, 2), round(cpu_s, 2), round(mb), round(now), round(spilled)]
+                for name, sec, cpu_s, mb, now, spilled in shown
+            ],
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""All four benchmarks, one after the other, then every table again (`make bench`).
+"""All five benchmarks, one after the other, then every table again (`make bench`).
 
     python -m bench.run_all [--quick]
 
-One Prefect server serves every refresh of the session (its start-up is paid once); (d) reuses
-the 100,000-study runs of (a) rather than repeating them. --quick: 10,000 extra studies and one
-repeat everywhere (a smoke test of the scripts, not a measurement).
+One Prefect server serves every refresh of the session (its start-up is paid once); (d), run
+last, reuses the 100,000-study runs of (a) and the 600,000-study full runs of (e) rather than
+repeating them. --quick: 10,000 extra studies (20,000 for (e)) and one repeat everywhere (a
+smoke test of the scripts, not a measurement).
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import ctgov_full_harvest, ctgov_incremental, ctgov_scaling, pubmed_rate
+from bench import (
+    ctgov_full_harvest,
+    ctgov_incremental,
+    ctgov_registry,
+    ctgov_scaling,
+    pubmed_rate,
+)
 from bench.common import machine, prefect_server
 
 
@@ -30,8 +37,14 @@ def main() -> None:
         ("(b) ctgov_incremental", lambda: ctgov_incremental.main(size + one)),
         ("(c) pubmed_rate", lambda: pubmed_rate.main(one)),
         (
+            "(e) ctgov_registry",
+            lambda: ctgov_registry.main((["--extra-studies", "20000"] if args.quick else []) + one),
+        ),
+        (
             "(d) ctgov_scaling",
-            lambda: ctgov_scaling.main(one + ([] if args.quick else ["--reuse"])),
+            lambda: ctgov_scaling.main(
+                one + (["--sizes", "10000,20000"] if args.quick else ["--reuse"])
+            ),
         ),
     ]
     started = time.perf_counter()
