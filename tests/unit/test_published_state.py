@@ -58,3 +58,26 @@ def test_a_bad_thread_count_is_refused_with_its_name(value):
 def test_the_thread_count_defaults_to_one_and_follows_the_environment():
     assert build_threads({}) == 1
     assert build_threads({"REVIEW_DUCKDB_THREADS": "4"}) == 4
+
+
+def test_a_warehouse_from_before_the_landing_hash_migrates_and_keeps_its_rows():
+    # issue 14: raw.ctgov_study gained content_hash (computed at landing); a file written
+    # before it has the old columns, and its rows must survive the migration untouched
+    from flows.settings import DEFAULT_SPEC, PROJECT_ROOT, load_settings
+    from warehouse import build as wh
+    from warehouse.db import SCHEMAS
+
+    con = duckdb.connect()
+    for schema in SCHEMAS:
+        con.execute(f"create schema {schema}")
+    con.execute("create table raw.ctgov_study (run_id varchar not null, query_id varchar not "
+                "null, purpose varchar not null, page_no integer not null, nct_id varchar, "
+                "record json not null)")
+    con.execute("insert into raw.ctgov_study values ('20261101T020000-old', 'q1', 'harvest', 1, "
+                "'NCT00000001', '{\"protocolSection\": {}}')")
+    settings = load_settings(PROJECT_ROOT / DEFAULT_SPEC, env={})
+    wh.migrate(con, wh.model_dag(settings.model_dirs, settings.curated))
+    columns = [row[0] for row in con.execute("describe raw.ctgov_study").fetchall()]
+    assert columns[-1] == "content_hash"
+    assert con.execute("select run_id, nct_id, content_hash from raw.ctgov_study").fetchall() == [
+        ("20261101T020000-old", "NCT00000001", None)]
