@@ -676,6 +676,14 @@ def save_results(name: str, data: dict) -> None:
         (Path(out) / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
+def finish(name: str, data: dict, report) -> str:
+    """A benchmark's end: its data saved for run_all and (d), its tables printed and returned."""
+    save_results(name, data)
+    text = report(data)
+    print("\n" + text, flush=True)
+    return text
+
+
 def load_results(name: str) -> dict | None:
     out = os.environ.get("BENCH_RESULTS_DIR")
     path = Path(out) / f"{name}.json" if out else None

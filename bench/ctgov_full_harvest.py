@@ -25,11 +25,11 @@ from bench.common import (
     Sandbox,
     Target,
     banner,
+    finish,
     median,
     prefect_server,
     run_child,
     run_refresh,
-    save_results,
     table,
     targets_table,
     workspace,
@@ -246,10 +246,7 @@ def main(argv: list[str] | None = None) -> str:
     banner("(a) full ClinicalTrials.gov harvest: pipeline vs bare fetch vs dlt")
     dlt_repeats = args.repeats if args.dlt_repeats is None else args.dlt_repeats
     data = measure(args.extra_studies, args.repeats, dlt_repeats)
-    save_results(NAME, data)
-    text = report(data)
-    print("\n" + text, flush=True)
-    return text
+    return finish(NAME, data, report)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,10 @@ from bench.common import (
     Sandbox,
     Target,
     banner,
+    finish,
     median,
     prefect_server,
     run_refresh,
-    save_results,
     table,
     targets_table,
     workspace,
@@ -491,10 +491,7 @@ def main(argv: list[str] | None = None) -> str:
     banner("(b) nightly incremental ClinicalTrials.gov run after 1% changed upstream")
     full_repeats = args.full_repeats or args.repeats
     data = measure(args.extra_studies, args.changed_share, args.repeats, full_repeats)
-    save_results(NAME, data)
-    text = report(data)
-    print("\n" + text, flush=True)
-    return text
+    return finish(NAME, data, report)
 
 
 if __name__ == "__main__":

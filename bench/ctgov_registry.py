@@ -34,11 +34,11 @@ from bench.common import (
     Sandbox,
     Target,
     banner,
+    finish,
     median,
     prefect_server,
     run_child,
     run_refresh,
-    save_results,
     table,
     targets_table,
     workspace,
@@ -263,10 +263,7 @@ def main(argv: list[str] | None = None) -> str:
     banner("(e) the registry's size: full and nightly refresh at 600,000 extra studies")
     nightly = args.repeats if args.nightly_repeats is None else args.nightly_repeats
     data = measure(args.extra_studies, args.repeats, nightly, args.changed)
-    save_results(NAME, data)
-    text = report(data)
-    print("\n" + text, flush=True)
-    return text
+    return finish(NAME, data, report)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,11 @@ from bench.common import (
     Sandbox,
     Target,
     banner,
+    finish,
     load_results,
     median,
     prefect_server,
     run_refresh,
-    save_results,
     table,
     targets_table,
     workspace,
@@ -169,10 +169,7 @@ def main(argv: list[str] | None = None) -> str:
     sizes = tuple(int(n) for n in args.sizes.split(","))
     banner("(d) full ClinicalTrials.gov refresh: how its time grows with the registry")
     data = measure(args.repeats, args.reuse, sizes)
-    save_results(NAME, data)
-    text = report(data)
-    print("\n" + text, flush=True)
-    return text
+    return finish(NAME, data, report)
 
 
 if __name__ == "__main__":

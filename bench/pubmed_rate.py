@@ -20,10 +20,10 @@ from bench.common import (
     Sandbox,
     Target,
     banner,
+    finish,
     median,
     prefect_server,
     run_refresh,
-    save_results,
     table,
     targets_table,
     workspace,
@@ -134,10 +134,7 @@ def main(argv: list[str] | None = None) -> str:
     args = parser.parse_args(argv)
     banner("(c) PubMed refresh under NCBI's 3 requests/s")
     data = measure(args.repeats)
-    save_results(NAME, data)
-    text = report(data)
-    print("\n" + text, flush=True)
-    return text
+    return finish(NAME, data, report)
 
 
 if __name__ == "__main__":
