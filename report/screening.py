@@ -1,7 +1,7 @@
 """The records that entered the review's searches since a run, for screening (`review new`).
 
 Read from the published warehouse: the `entered` rows of mart.record_changes for the queries of
-the present spec, with each record's details from core (the latest harvest). Written as RIS with
+the present spec, with each record's details from mart.screening_record. Written as RIS with
 rispy (what reference managers and screening tools import) or as CSV.
 
 "Since run X" means: in a query's result set now, entered it in a run after X, and not in that
@@ -99,19 +99,19 @@ def _since_run(row) -> Since:
                           f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)")
 
 
+# Which records entered since the since-run, read from two marts: mart.record_changes (every
+# entry and exit, by run) and mart.screening_record (the present members and their details).
 NEW_RECORDS = """
-with entered as (
-    select changes.source, changes.query_id, changes.record_id, changes.run_id, changes.run_seq
-    from mart.record_changes as changes
-    -- the present spec's queries, under their present wording
-    inner join core.review_query using (source, query_id, fingerprint)
-    where changes.change = 'entered' and changes.run_seq > $since
+with members_now as (
+    select * from mart.screening_record
 ),
 
-members_now as (
-    select 'ctgov' as source, query_id, nct_id as record_id from core.ctgov_query_match
-    union all
-    select 'pubmed', query_id, pmid from core.pubmed_query_match
+-- entries under the present spec's wording (the fingerprint) of records still members now
+entered as (
+    select changes.source, changes.query_id, changes.record_id, changes.run_id
+    from mart.record_changes as changes
+    inner join members_now using (source, query_id, record_id, fingerprint)
+    where changes.change = 'entered' and changes.run_seq > $since
 ),
 
 -- in the query's result set at the since-run, under whatever wording it had then
@@ -128,25 +128,22 @@ fresh as (
            list(distinct entered.query_id order by entered.query_id) as query_ids,
            min(entered.run_id) as entered_run_id
     from entered
-    inner join members_now using (source, query_id, record_id)
     left join members_then as t using (source, query_id, record_id)
     where t.change is distinct from 'entered'
     group by all
 ),
 
-conditions as (
-    select nct_id, list(term order by term) as conditions
-    from core.ctgov_condition where kind = 'condition' group by nct_id
+details as (
+    select * exclude (query_id, fingerprint)
+    from members_now
+    qualify row_number() over (partition by source, record_id order by query_id) = 1
 )
 
 select fresh.source, fresh.record_id, fresh.query_ids, fresh.entered_run_id,
-       coalesce(a.title, s.brief_title), coalesce(a.dedup_year, year(s.first_post_date)),
-       a.authors, a.journal, a.journal_iso, a.volume, a.issue, a.pages, a.doi, a.abstract,
-       a.publication_types, s.overall_status, c.conditions
+       d.title, d.year, d.authors, d.journal, d.journal_iso, d.volume, d.issue, d.pages, d.doi,
+       d.abstract, d.publication_types, d.overall_status, d.conditions
 from fresh
-left join core.pubmed_article as a on fresh.source = 'pubmed' and a.pmid = fresh.record_id
-left join core.ctgov_study as s on fresh.source = 'ctgov' and s.nct_id = fresh.record_id
-left join conditions as c on fresh.source = 'ctgov' and c.nct_id = fresh.record_id
+inner join details as d using (source, record_id)
 order by fresh.source desc, fresh.entered_run_id, length(fresh.record_id), fresh.record_id
 """
 
