@@ -176,7 +176,7 @@ def build_child(
     from warehouse import build as wh
     from warehouse import load
     from warehouse.landing import LandingZone
-    from warehouse.ledger import Ledger, ledger_path, now_utc, runs_view_sql
+    from warehouse.ledger import Ledger, ledger_path, now_utc
     from warehouse.publish import publish, start_build
 
     original = wdb.connect_build
@@ -273,16 +273,9 @@ def build_child(
         step(model.relation, lambda sql=sql: con.execute(sql))
     step("prune_raw", lambda: wh.prune_raw(con))
     step(
-        "ops.runs + published_run",
-        lambda: (
-            con.execute(runs_view_sql(ledger_path(review.db_path))),
-            con.execute(
-                "insert into ops.published_run values (?, ?, now(), ?, ?)",
-                [run_id, seq, "ctgov", stamp],
-            ),
-        ),
+        "ops.runs + published_run + checkpoint",
+        lambda: wh.record_published_run(con, params, "ctgov", review.db_path),
     )
-    step("checkpoint", lambda: con.execute("checkpoint"))
     step("close (build)", con.close)
     con = wdb.connect_build(build_file)
     step("check: prepare", lambda: wh.prepare(con, params))

@@ -221,19 +221,9 @@ def _print_summary(summary: dict) -> None:
 
 
 def _print_headline(db_path: Path) -> None:
-    from warehouse.db import connect_read_only
+    from report.artifacts import headline_rows  # the latest total of each present query
 
-    con = connect_read_only(db_path)
-    try:
-        rows = con.execute(
-            """select source, query_id, scope, total from mart.search_totals
-               where (source, query_id) in (select source, query_id from core.review_query)
-               qualify row_number() over (partition by source, query_id, scope
-                                          order by run_at desc) = 1
-               order by source, query_id, scope"""
-        ).fetchall()
-    finally:
-        con.close()
+    rows = [(r["source"], r["query_id"], r["scope"], r["now"]) for r in headline_rows(db_path)]
     labels = {"ctgov": "trials (ClinicalTrials.gov)", "pubmed": "publications (PubMed)"}
     for source, query_id, scope, total in rows:
         when = "at the cut-off" if scope == "cutoff" else "now"

@@ -30,7 +30,6 @@ from warehouse import build as wh
 from warehouse import load
 from warehouse.db import connect_build
 from warehouse.landing import LandingZone
-from warehouse.ledger import ledger_path, runs_view_sql
 from warehouse.publish import RunInProgress, discard, publish, start_build
 from warehouse.runs import RunHandle, recorded_run
 from warehouse.state import (
@@ -141,10 +140,7 @@ def build(settings: Settings, dag, params: wh.BuildParams, source: str, landing_
         load.load_curated(con, settings.curated)
         written = wh.run_models(con, dag)
         wh.prune_raw(con)
-        con.execute(runs_view_sql(ledger_path(settings.db_path)))
-        con.execute("insert into ops.published_run values (?, ?, now(), ?, ?)",
-                    [params.run_id, params.run_seq, source, params.data_timestamp_published])
-        con.execute("checkpoint")
+        wh.record_published_run(con, params, source, settings.db_path)
         return {"build_file": str(build_file), "rows_loaded": rows, "models": written}
     except BaseException:
         con.close()

@@ -22,6 +22,7 @@ from transform.dag import (
     key_checks,
     load_checks,
 )
+from warehouse.ledger import ledger_path, runs_view_sql
 
 log = logging.getLogger("review.warehouse")
 MIGRATIONS = Path(__file__).with_name("migrations.sql")
@@ -92,6 +93,17 @@ def land_spec(con: duckdb.DuckDBPyConnection, run_id: str, fingerprints, cutoff:
         [[run_id, fp.source, fp.query_id, fp.fingerprint,
           json.dumps(fp.definition, sort_keys=True), cutoff] for fp in fingerprints],
     )
+
+
+def record_published_run(con: duckdb.DuckDBPyConnection, params: BuildParams, source: str,
+                         db_path: Path) -> None:
+    """The build's last writes, then a checkpoint: ops.runs (a view of the run ledger beside
+    db_path) and this run's row in ops.published_run, which the next run reads its sequence
+    and its CT.gov delta start from. A file that then fails its checks is discarded whole."""
+    con.execute(runs_view_sql(ledger_path(db_path)))
+    con.execute("insert into ops.published_run values (?, ?, now(), ?, ?)",
+                [params.run_id, params.run_seq, source, params.data_timestamp_published])
+    con.execute("checkpoint")
 
 
 def sudden_drops(con: duckdb.DuckDBPyConnection) -> list[dict]:
